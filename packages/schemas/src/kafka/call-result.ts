@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { CampaignCall, ExistingCall } from "../talkover/campaign-call.js";
+import { CallRequestSource } from "./call-request.js";
+import { DlqReason } from "./dlq-headers.js";
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+const CallResultBase = z.object({
+  version: z.literal(1),
+  idempotency_key: z.string(),
+  campaign_id: z.string(),
+  to: z.string(),
+  is_testing: z.boolean(),
+  /** Attempts made against the API for this request (0 when none was needed). */
+  attempts: z.number().int().nonnegative(),
+  source: CallRequestSource.optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  requested_at: Timestamp.optional(),
+  /** When the worker decided the outcome. */
+  decided_at: Timestamp,
+});
+
+/**
+ * One event per call request on `callbridge.call-results.v1`, keyed by idempotency key,
+ * for CRM write-back and audits.
+ */
+export const CallResult = z.discriminatedUnion("outcome", [
+  /** Talkover answered 201: the call is queued. */
+  CallResultBase.extend({ outcome: z.literal("placed"), call: CampaignCall }),
+  /** Talkover answered 409 and configuration says that is a plain outcome, not a dead letter. */
+  CallResultBase.extend({ outcome: z.literal("duplicate"), existing_call: ExistingCall }),
+  /** The request went to the dead-letter topic. */
+  CallResultBase.extend({
+    outcome: z.literal("dead_lettered"),
+    reason: DlqReason,
+    http_status: z.number().int().optional(),
+    error_code: z.string().optional(),
+    error_message: z.string(),
+  }),
+  /** The idempotency ledger says this key was placed before; nothing was sent. */
+  CallResultBase.extend({ outcome: z.literal("already_placed"), call_id: z.string().optional() }),
+]);
+export type CallResult = z.infer<typeof CallResult>;
+export type CallOutcome = CallResult["outcome"];

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/** Why a record is on the dead-letter topic (`callbridge.dlq.reason`). */
+export const DlqReason = z.enum([
+  /** The API refused the request (400/403/404/409/422); `error_code` says which. */
+  "http_4xx",
+  /** 5xx, timeouts or connection errors on every attempt of the budget. */
+  "retries_exhausted",
+  /** The record is not JSON, or not a valid CallRequest v1. */
+  "invalid_message",
+  /** A routed CRM event without a usable phone number (written by the ingest). */
+  "invalid_phone",
+]);
+export type DlqReason = z.infer<typeof DlqReason>;
+
+/** Header names on dead letters (SPEC §2). Values are UTF-8 strings. */
+export const DLQ_HEADERS = {
+  reason: "callbridge.dlq.reason",
+  httpStatus: "callbridge.dlq.http_status",
+  errorCode: "callbridge.dlq.error_code",
+  errorMessage: "callbridge.dlq.error_message",
+  responseBody: "callbridge.dlq.response_body",
+  existingCall: "callbridge.dlq.existing_call",
+  attempts: "callbridge.dlq.attempts",
+  firstAttemptAt: "callbridge.dlq.first_attempt_at",
+  failedAt: "callbridge.dlq.failed_at",
+  replayCount: "callbridge.dlq.replay_count",
+  originalTopic: "callbridge.original.topic",
+  originalPartition: "callbridge.original.partition",
+  originalOffset: "callbridge.original.offset",
+  originalTimestamp: "callbridge.original.timestamp",
+} as const;
+
+/** Kafka Connect's names for the same facts, so existing redrive tools can read our letters. */
+export const CONNECT_ERROR_HEADERS = {
+  topic: "__connect.errors.topic",
+  partition: "__connect.errors.partition",
+  offset: "__connect.errors.offset",
+  exceptionMessage: "__connect.errors.exception.message",
+} as const;
+
+/** `callbridge.dlq.response_body` is cut to this many bytes so a letter stays small. */
+export const DLQ_RESPONSE_BODY_MAX_BYTES = 4096;
