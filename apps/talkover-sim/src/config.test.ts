@@ -19,9 +19,19 @@ describe("loadConfig", () => {
   });
 
   it("reads starting faults from the environment", () => {
-    const loaded = loadConfig({ SIM_ERROR_RATE: "0.3", SIM_RATE_LIMIT_RPS: "50", SIM_LATENCY_MS: "20", SIM_LATENCY_DISTRIBUTION: "normal" });
+    const loaded = loadConfig({
+      SIM_ERROR_RATE: "0.3",
+      SIM_RATE_LIMIT_RPS: "50",
+      SIM_LATENCY_MS: "20",
+      SIM_LATENCY_DISTRIBUTION: "normal",
+    });
     if (!loaded.ok) throw new Error(loaded.problems.join());
-    expect(loaded.config.simulator.faults).toMatchObject({ error_rate: 0.3, rate_limit_rps: 50, latency_ms: 20, latency_distribution: "normal" });
+    expect(loaded.config.simulator.faults).toMatchObject({
+      error_rate: 0.3,
+      rate_limit_rps: 50,
+      latency_ms: 20,
+      latency_distribution: "normal",
+    });
   });
 
   it("names every bad variable at once", () => {

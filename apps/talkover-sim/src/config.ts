@@ -18,13 +18,22 @@ const SimulatorEnv = z.object({
   SIM_TOKENS: z
     .string()
     .default("talq_test_token")
-    .transform((list) => list.split(",").map((token) => token.trim()).filter(Boolean))
+    .transform((list) =>
+      list
+        .split(",")
+        .map((token) => token.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().startsWith("talq_", "tokens must start with talq_")).min(1, "needs at least one token")),
   /** How long an accepted call stays `queued`, then `active`, before it is `completed`. */
   SIM_CALL_QUEUED_MS: Ms.default(5_000),
   SIM_CALL_ACTIVE_MS: Ms.default(20_000),
   /** Bodies larger than this get 413. */
-  SIM_MAX_BODY_BYTES: z.coerce.number().int().min(1).default(64 * 1024),
+  SIM_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(64 * 1024),
   /** Starting faults; `PUT /_sim/faults` changes them at run time. */
   SIM_ERROR_RATE: Share.default(0),
   SIM_THROTTLE_RATE: Share.default(0),

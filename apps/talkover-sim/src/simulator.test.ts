@@ -43,7 +43,11 @@ describe("bad input gets a 4xx in the seed's envelope, never a crash", () => {
     const { call } = await start();
     const res = await call("campaign-uuid-1", '{"to": "+1234');
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({ success: false, message: "The given data was invalid.", errors: { body: ["The request body must be valid JSON."] } });
+    expect(await res.json()).toEqual({
+      success: false,
+      message: "The given data was invalid.",
+      errors: { body: ["The request body must be valid JSON."] },
+    });
   });
 
   it("a content type other than JSON", async () => {
@@ -106,7 +110,9 @@ describe("calls and their lifecycle", () => {
 
   it("lets exactly one of many concurrent calls to one number through", async () => {
     const { call, url } = await start();
-    const statuses = await Promise.all(Array.from({ length: 40 }, () => call("campaign-uuid-1", { to: "+14155550199" }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, () => call("campaign-uuid-1", { to: "+14155550199" }).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(39);
     const stats = await (await fetch(`${url}/_sim/stats`)).json();
@@ -149,10 +155,18 @@ describe("faults", () => {
 
   it("changes at run time through PUT /_sim/faults and refuses bad fault sets", async () => {
     const { call, url } = await start();
-    const put = await fetch(`${url}/_sim/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ error_rate: 1 }) });
+    const put = await fetch(`${url}/_sim/faults`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error_rate: 1 }),
+    });
     expect(put.status).toBe(200);
     expect((await call("campaign-uuid-1", { to: "+14155550103" })).status).toBe(500);
-    const bad = await fetch(`${url}/_sim/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ error_rate: "lots" }) });
+    const bad = await fetch(`${url}/_sim/faults`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error_rate: "lots" }),
+    });
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ errors: { error_rate: [expect.any(String)] } });
     await fetch(`${url}/_sim/reset`, { method: "POST" });

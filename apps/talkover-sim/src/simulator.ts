@@ -98,7 +98,9 @@ export function createSimulator(config: SimulatorConfig, deps: SimulatorDeps): S
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
     const body = JSON.stringify({ success: false, message: "Malformed HTTP request." });
-    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   // Longer than the client's pooled keep-alive, so the client closes idle sockets first.
   server.keepAliveTimeout = 65_000;

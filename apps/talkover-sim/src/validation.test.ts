@@ -24,12 +24,18 @@ describe("validateCreateCall", () => {
   });
 
   it("refuses a body that is not an object", () => {
-    expect(validateCreateCall([{ to: "+1234567890" }])).toEqual({ ok: false, errors: { body: ["The request body must be a JSON object."] } });
+    expect(validateCreateCall([{ to: "+1234567890" }])).toEqual({
+      ok: false,
+      errors: { body: ["The request body must be a JSON object."] },
+    });
   });
 
   it("accepts the seed's full example and treats null as absent", () => {
     const result = validateCreateCall({ to: "+1987654321", payload: { a: 1 }, context: null, is_testing: true });
-    expect(result).toEqual({ ok: true, value: { to: "+1987654321", payload: { a: 1 }, context: undefined, is_testing: true, allow_duplicates: undefined } });
+    expect(result).toEqual({
+      ok: true,
+      value: { to: "+1987654321", payload: { a: 1 }, context: undefined, is_testing: true, allow_duplicates: undefined },
+    });
   });
 });
 

@@ -1,10 +1,4 @@
-import {
-  CampaignStatus,
-  type CreateCampaignCallRequest,
-  E164_PATTERN,
-  type FieldErrors,
-  type JsonObject,
-} from "@callbridge/schemas";
+import { CampaignStatus, type CreateCampaignCallRequest, E164_PATTERN, type FieldErrors, type JsonObject } from "@callbridge/schemas";
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 

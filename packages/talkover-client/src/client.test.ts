@@ -58,7 +58,14 @@ describe("TalkoverClient against a raw server", () => {
         res.writeHead(201, { "content-type": "application/json" });
         res.end(
           JSON.stringify({
-            campaign_call: { id: "c1", campaign_id: "a b", to: "+1234567890", status: "queued", scheduled_at: null, created_at: "2024-01-15T10:30:00Z" },
+            campaign_call: {
+              id: "c1",
+              campaign_id: "a b",
+              to: "+1234567890",
+              status: "queued",
+              scheduled_at: null,
+              created_at: "2024-01-15T10:30:00Z",
+            },
             campaign: { id: "a b", name: "n", status: "active" },
           }),
         );
@@ -149,7 +156,11 @@ describe("TalkoverClient against a raw server", () => {
       failure(client("http://127.0.0.1:9", 300).getCampaign("x")),
     ]);
     for (const error of errors) {
-      const printed = [inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }), JSON.stringify(error), String(error.stack)].join("\n");
+      const printed = [
+        inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
+        JSON.stringify(error),
+        String(error.stack),
+      ].join("\n");
       expect(printed).not.toContain(TOKEN);
       expect(printed).not.toContain("unit_secret");
     }

@@ -8,7 +8,13 @@ import {
 } from "@callbridge/schemas";
 import { Pool } from "undici";
 import type { z } from "zod";
-import { TalkoverAbortedError, TalkoverConnectionError, TalkoverError, TalkoverInvalidResponseError, TalkoverTimeoutError } from "./errors.js";
+import {
+  TalkoverAbortedError,
+  TalkoverConnectionError,
+  TalkoverError,
+  TalkoverInvalidResponseError,
+  TalkoverTimeoutError,
+} from "./errors.js";
 import { errorFromResponse } from "./response-errors.js";
 
 export interface TalkoverClientConfig {
@@ -62,13 +68,23 @@ export class TalkoverClient {
   }
 
   /** `POST /api/v1/campaigns/{campaign_id}/call`: 201 resolves; anything else throws a `TalkoverError`. */
-  createCampaignCall(campaignId: string, body: CreateCampaignCallRequest, options: RequestOptions = {}): Promise<CreateCampaignCallResponse> {
+  createCampaignCall(
+    campaignId: string,
+    body: CreateCampaignCallRequest,
+    options: RequestOptions = {},
+  ): Promise<CreateCampaignCallResponse> {
     return this.#send("POST", `/api/v1/campaigns/${encodeURIComponent(campaignId)}/call`, body, CreateCampaignCallResponse, options);
   }
 
   /** `GET /api/v1/campaigns/{campaign_id}`. */
   async getCampaign(campaignId: string, options: RequestOptions = {}): Promise<Campaign> {
-    const response = await this.#send("GET", `/api/v1/campaigns/${encodeURIComponent(campaignId)}`, undefined, GetCampaignResponse, options);
+    const response = await this.#send(
+      "GET",
+      `/api/v1/campaigns/${encodeURIComponent(campaignId)}`,
+      undefined,
+      GetCampaignResponse,
+      options,
+    );
     return response.campaign;
   }
 
@@ -111,9 +127,14 @@ export class TalkoverClient {
     } catch (error) {
       if (error instanceof TalkoverError) throw error;
       if (timeout.signal.aborted && !options.signal?.aborted) {
-        throw new TalkoverTimeoutError({ message: `Talkover did not answer ${method} within ${timeoutMs} ms`, code: "TIMEOUT", cause: error });
+        throw new TalkoverTimeoutError({
+          message: `Talkover did not answer ${method} within ${timeoutMs} ms`,
+          code: "TIMEOUT",
+          cause: error,
+        });
       }
-      if (options.signal?.aborted) throw new TalkoverAbortedError({ message: `${method} to Talkover was aborted`, code: "ABORTED", cause: error });
+      if (options.signal?.aborted)
+        throw new TalkoverAbortedError({ message: `${method} to Talkover was aborted`, code: "ABORTED", cause: error });
       throw connectionError(method, error);
     } finally {
       clearTimeout(timer);
@@ -126,12 +147,26 @@ function parseSuccessBody<T>(schema: z.ZodType<T>, status: number, headers: Reco
   try {
     json = JSON.parse(bodyText);
   } catch (cause) {
-    throw new TalkoverInvalidResponseError({ message: `Talkover answered ${status} with a body that is not JSON`, code: "INVALID_RESPONSE", status, headers, responseBody: bodyText, cause });
+    throw new TalkoverInvalidResponseError({
+      message: `Talkover answered ${status} with a body that is not JSON`,
+      code: "INVALID_RESPONSE",
+      status,
+      headers,
+      responseBody: bodyText,
+      cause,
+    });
   }
   const result = schema.safeParse(json);
   if (result.success) return result.data;
   const where = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
-  throw new TalkoverInvalidResponseError({ message: `Talkover answered ${status} with an unexpected body (${where})`, code: "INVALID_RESPONSE", status, headers, responseBody: bodyText, cause: result.error });
+  throw new TalkoverInvalidResponseError({
+    message: `Talkover answered ${status} with an unexpected body (${where})`,
+    code: "INVALID_RESPONSE",
+    status,
+    headers,
+    responseBody: bodyText,
+    cause: result.error,
+  });
 }
 
 function connectionError(method: string, error: unknown): TalkoverConnectionError {

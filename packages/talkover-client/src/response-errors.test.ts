@@ -7,13 +7,19 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 describe("errorFromResponse", () => {
   it("maps the seed's 400 to CAMPAIGN_NOT_ACTIVE, and another 400 to BAD_REQUEST", () => {
-    expect(json(400, { success: false, message: "Campaign is not active" })).toMatchObject({ kind: "bad_request", code: "CAMPAIGN_NOT_ACTIVE" });
+    expect(json(400, { success: false, message: "Campaign is not active" })).toMatchObject({
+      kind: "bad_request",
+      code: "CAMPAIGN_NOT_ACTIVE",
+    });
     expect(json(400, { success: false, message: "Bad JSON" })).toMatchObject({ kind: "bad_request", code: "BAD_REQUEST" });
   });
 
   it("does not call a 404 for a wrong path CAMPAIGN_NOT_FOUND", () => {
     expect(json(404, { success: false, message: "Campaign not found" }).code).toBe("CAMPAIGN_NOT_FOUND");
-    expect(errorFromResponse({ status: 404, headers: {}, bodyText: "<html>nginx</html>" }, now)).toMatchObject({ kind: "not_found", code: "NOT_FOUND" });
+    expect(errorFromResponse({ status: 404, headers: {}, bodyText: "<html>nginx</html>" }, now)).toMatchObject({
+      kind: "not_found",
+      code: "NOT_FOUND",
+    });
   });
 
   it("prefers a code the body carries over the status default", () => {
@@ -31,7 +37,11 @@ describe("errorFromResponse", () => {
   });
 
   it("treats an undocumented status as not retryable, except 408", () => {
-    expect(json(413, { success: false, message: "too big" })).toMatchObject({ kind: "unexpected_status", code: "HTTP_413", retryable: false });
+    expect(json(413, { success: false, message: "too big" })).toMatchObject({
+      kind: "unexpected_status",
+      code: "HTTP_413",
+      retryable: false,
+    });
     expect(json(408, { success: false, message: "slow" })).toMatchObject({ kind: "unexpected_status", retryable: true });
   });
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { Faults } from "../faults.js";
 import type { ApiRequest } from "../http/api-request.js";
 import { errorReply, type Reply, validationReply } from "../http/reply.js";

@@ -1,6 +1,6 @@
+import type { ApiRequest } from "../http/api-request.js";
 import { parseJsonBody } from "../http/read-body.js";
 import { errorReply, type Reply, validationReply } from "../http/reply.js";
-import type { ApiRequest } from "../http/api-request.js";
 
 /** The parsed JSON body, or the 415/422 reply that refuses it. */
 export function jsonBodyOf(req: ApiRequest): { ok: true; value: unknown } | { ok: false; reply: Reply } {

@@ -9,7 +9,9 @@ export interface Reply {
 
 /** The seed's error envelope: `{"success": false, "message": ...}` plus extras. */
 export function errorReply(status: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Reply {
-  return headers ? { status, body: { success: false, message, ...extra }, headers } : { status, body: { success: false, message, ...extra } };
+  return headers
+    ? { status, body: { success: false, message, ...extra }, headers }
+    : { status, body: { success: false, message, ...extra } };
 }
 
 export function validationReply(errors: FieldErrors): Reply {

@@ -85,7 +85,10 @@ export class CallStore {
 
   list(filter: { campaignId?: string | undefined; to?: string | undefined } = {}): AdminCallView[] {
     return this.calls
-      .filter((call) => (filter.campaignId === undefined || call.campaignId === filter.campaignId) && (filter.to === undefined || call.to === filter.to))
+      .filter(
+        (call) =>
+          (filter.campaignId === undefined || call.campaignId === filter.campaignId) && (filter.to === undefined || call.to === filter.to),
+      )
       .map((call) => ({
         id: call.id,
         campaign_id: call.campaignId,

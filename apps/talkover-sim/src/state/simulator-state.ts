@@ -42,7 +42,11 @@ export class SimulatorState {
     this.currentFaults = faults;
     this.bucket =
       faults.rate_limit_rps > 0
-        ? new TokenBucket(faults.rate_limit_rps, faults.rate_limit_burst ?? Math.max(1, Math.ceil(faults.rate_limit_rps)), this.clock.nowMs())
+        ? new TokenBucket(
+            faults.rate_limit_rps,
+            faults.rate_limit_burst ?? Math.max(1, Math.ceil(faults.rate_limit_rps)),
+            this.clock.nowMs(),
+          )
         : undefined;
   }
 

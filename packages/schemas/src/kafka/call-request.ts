@@ -6,7 +6,10 @@ const Timestamp = z.iso.datetime({ offset: true });
 
 /** Where a call request came from: the CRM event that caused it. */
 export const CallRequestSource = z.object({
-  kind: z.string().min(1).describe("Source kind: `hubspot`, `standard-webhooks`, `pipedrive`, `salesforce-outbound`, or another producer's name."),
+  kind: z
+    .string()
+    .min(1)
+    .describe("Source kind: `hubspot`, `standard-webhooks`, `pipedrive`, `salesforce-outbound`, or another producer's name."),
   event_id: z.string().min(1).describe("The sender's id for the event, the ingest's dedupe key."),
   route: z.string().min(1).describe("Name of the route that turned the event into this request."),
   received_at: Timestamp.describe("When the ingest received the webhook (ISO 8601)."),
@@ -34,8 +37,7 @@ export const CallRequest = z
   .meta({
     $id: "urn:callbridge:schema:call-request:v1",
     title: "CallRequest v1",
-    description:
-      "Value of a record on the callbridge.call-requests.v1 topic (JSON, UTF-8). Record key: \"{campaign_id}:{to}\".",
+    description: 'Value of a record on the callbridge.call-requests.v1 topic (JSON, UTF-8). Record key: "{campaign_id}:{to}".',
   });
 export type CallRequest = z.infer<typeof CallRequest>;
 /** What a producer may write: defaults not yet applied. */
