@@ -9,4 +9,4 @@ require_node
 ensure_pnpm
 install_and_build
 log "Talkover simulator on http://127.0.0.1:${PORT:-4010} (token talq_test_token); Ctrl-C stops it"
-exec pnpm --filter @callbridge/talkover-sim start
+exec node apps/talkover-sim/dist/main.js
