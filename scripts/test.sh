@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The README's test command. On a fresh machine it installs what is missing, then builds,
-# type-checks, lints and runs every test.
+# The README's test command. On a fresh machine it installs what is missing (pnpm, Debian
+# packages, the Kafka jars on first use), then builds, type-checks, lints and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
 
 require_node
 ensure_pnpm
+# Real Kafka from Maven Central jars needs Java 17 and Maven; Redis and kcat come from Debian.
+ensure_debian_packages java:openjdk-17-jre-headless mvn:maven redis-server:redis-server kcat:kcat
 install_and_build
 pnpm typecheck
 pnpm lint

@@ -34,6 +34,26 @@ ensure_pnpm() {
   [ "$(pnpm --version)" = "$wanted" ] || die "could not get pnpm $wanted"
 }
 
+# Commands the tests need from Debian packages: "command:package" pairs. Installed with apt when
+# missing; without apt (macOS, say) we only warn, since Docker can stand in (Testcontainers).
+ensure_debian_packages() {
+  local missing=() pair
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  [ "${#missing[@]}" -eq 0 ] && return
+  if ! command -v apt-get >/dev/null; then
+    log "missing ${missing[*]} and no apt-get: install them, or run a Docker engine for Testcontainers"
+    return
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+    $sudo apt-get update -q >/dev/null 2>&1 || true
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null || die "could not install ${missing[*]} with apt-get"
+  fi
+}
+
 # Dependencies exactly as locked, then every package built.
 install_and_build() {
   pnpm install --frozen-lockfile

@@ -1,0 +1,14 @@
+export {
+  type KafkaInstance,
+  type KafkaLauncherOptions,
+  type KafkaStatus,
+  kafkaStatus,
+  killKafka,
+  leaseKafka,
+  releaseKafka,
+  restartKafka,
+  startKafka,
+  stopKafka,
+} from "./launcher.js";
+export { freePort, portFree } from "./ports.js";
+export { KAFKA_VERSION } from "./versions.js";

@@ -1,0 +1,142 @@
+import type { Kafka, Admin as KafkaJsAdmin } from "kafkajs";
+import { wrapKafkaError } from "./errors.js";
+import type { TopicSpec } from "./topics.js";
+
+const ADMIN_ATTEMPTS = 5;
+
+export interface PartitionLag {
+  readonly partition: number;
+  /** Next offset the broker will write. */
+  readonly high: string;
+  /** Next offset the group will read; `null` when the group never committed here. */
+  readonly committed: string | null;
+  /** Records written but not yet committed by the group. */
+  readonly lag: number;
+}
+
+export interface EnsureTopicsResult {
+  readonly created: readonly string[];
+  readonly existing: readonly string[];
+  /** Existing topics with fewer partitions than asked; never shrunk or grown silently. */
+  readonly mismatched: readonly { name: string; partitions: number; wanted: number }[];
+}
+
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: readonly { partition: number; low: string; high: string }[];
+}
+
+export class Admin {
+  private readonly admin: KafkaJsAdmin;
+  private closing: Promise<void> | undefined;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.admin.connect();
+    } catch (error) {
+      throw wrapKafkaError("connect", error);
+    }
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.call(() => this.admin.listTopics());
+  }
+
+  /** Creates the topics that are missing; safe to run at every start-up and concurrently. */
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+    return this.call(async () => {
+      const before = new Set(await this.admin.listTopics());
+      const missing = specs.filter((spec) => !before.has(spec.name));
+      if (missing.length > 0) {
+        // kafkajs speaks CreateTopics v3, which cannot ask for the broker's default factor (-1).
+        const { brokers } = await this.admin.describeCluster();
+        const defaultFactor = Math.min(3, brokers.length);
+        // createTopics answers false (not an error) for topics another process just created.
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor ?? defaultFactor,
+            configEntries: Object.entries({ "retention.ms": String(spec.retentionMs), ...spec.config }).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          })),
+        });
+      }
+      const existingSpecs = specs.filter((spec) => before.has(spec.name));
+      const mismatched: { name: string; partitions: number; wanted: number }[] = [];
+      if (existingSpecs.length > 0) {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: existingSpecs.map((spec) => spec.name) });
+        for (const topic of metadata.topics) {
+          const wanted = existingSpecs.find((spec) => spec.name === topic.name)?.partitions ?? 0;
+          if (topic.partitions.length < wanted) mismatched.push({ name: topic.name, partitions: topic.partitions.length, wanted });
+        }
+      }
+      return { created: missing.map((spec) => spec.name), existing: existingSpecs.map((spec) => spec.name), mismatched };
+    });
+  }
+
+  async describeTopic(topic: string): Promise<TopicDescription> {
+    return this.call(async () => {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      return {
+        name: topic,
+        partitions: offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition),
+      };
+    });
+  }
+
+  /**
+   * Lag of a consumer group per partition: high watermark minus committed offset. A partition
+   * the group never committed counts everything still retained (high − low).
+   */
+  async consumerLag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    return this.call(async () => {
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      const committedByPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
+      return ends
+        .map(({ partition, high, low }) => {
+          const offset = committedByPartition.get(partition);
+          const hasCommit = offset !== undefined && offset !== "-1";
+          const lag = hasCommit ? Number(BigInt(high) - BigInt(offset)) : Number(BigInt(high) - BigInt(low));
+          return { partition, high, committed: hasCommit ? offset : null, lag: Math.max(0, lag) };
+        })
+        .sort((a, b) => a.partition - b.partition);
+    });
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    await this.call(() => this.admin.deleteTopics({ topics: [...topics] }));
+  }
+
+  disconnect(): Promise<void> {
+    this.closing ??= this.admin.disconnect();
+    return this.closing;
+  }
+
+  /**
+   * kafkajs does not retry some admin requests even on errors it calls retriable (a
+   * coordinator still loading after a broker restart answers GROUP_LOAD_IN_PROGRESS), so
+   * retriable failures get a few short tries here.
+   */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        const wrapped = wrapKafkaError("admin", error);
+        if (!wrapped.retriable || attempt >= ADMIN_ATTEMPTS) throw wrapped;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+}

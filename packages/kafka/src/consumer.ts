@@ -1,0 +1,173 @@
+import type { Logger } from "@callbridge/observability";
+import type { Kafka, Consumer as KafkaJsConsumer } from "kafkajs";
+import { wrapKafkaError } from "./errors.js";
+import { type ConsumedRecord, decodeHeaders, type TopicPartitionOffset } from "./records.js";
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  /** The broker drops a member it has not heard from for this long, ms. */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly rebalanceTimeoutMs?: number;
+  readonly maxBytesPerPartition?: number;
+  /** Longest a fetch waits for new records, ms; also bounds how long `stop()` waits for a fetch. */
+  readonly maxWaitTimeMs?: number;
+}
+
+export interface RecordBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ConsumedRecord[];
+  /** Offset of the next record the broker will write to this partition. */
+  readonly highWatermark: string;
+}
+
+export interface BatchContext {
+  /** Keeps the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+  /** False once `stop()` began: the handler should return. */
+  isRunning(): boolean;
+  /** True when the partition was revoked or seeked: the rest of the batch is stale. */
+  isStale(): boolean;
+}
+
+export type BatchHandler = (batch: RecordBatch, context: BatchContext) => Promise<void>;
+
+export interface RunOptions {
+  /** Batches of different partitions handled at once (≤ partitions assigned). */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+export interface TopicPartitions {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+export type ConsumerEvent =
+  | { type: "assigned"; assignment: TopicPartitions[] }
+  | { type: "rebalancing" }
+  | { type: "crashed"; error: Error; willRestart: boolean }
+  | { type: "stopped" };
+
+/**
+ * A group consumer that never commits by itself: the caller commits exactly the offsets it
+ * has finished (`commit`), so a crash redelivers only unfinished records. kafkajs still
+ * advances its fetch position past every batch the handler returns from.
+ */
+export class Consumer {
+  private readonly consumer: KafkaJsConsumer;
+  private currentAssignment: TopicPartitions[] = [];
+  private readonly listeners = new Set<(event: ConsumerEvent) => void>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    readonly options: ConsumerOptions,
+    logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+      allowAutoTopicCreation: false,
+    });
+    const { GROUP_JOIN, REBALANCING, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.currentAssignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
+        topic,
+        partitions: [...partitions].sort((a, b) => a - b),
+      }));
+      this.emit({ type: "assigned", assignment: this.currentAssignment });
+    });
+    this.consumer.on(REBALANCING, () => this.emit({ type: "rebalancing" }));
+    this.consumer.on(CRASH, ({ payload }) => {
+      logger.error(
+        { component: "kafka-consumer", groupId: options.groupId, err: payload.error, restart: payload.restart },
+        "consumer crashed",
+      );
+      this.emit({ type: "crashed", error: payload.error, willRestart: payload.restart });
+    });
+    this.consumer.on(STOP, () => this.emit({ type: "stopped" }));
+  }
+
+  /** Partitions this member owns since the last group join. */
+  get assignment(): readonly TopicPartitions[] {
+    return this.currentAssignment;
+  }
+
+  on(listener: (event: ConsumerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.consumer.connect();
+    } catch (error) {
+      throw wrapKafkaError("connect", error);
+    }
+  }
+
+  /** Subscribes to topics; a group with no committed offset starts at the earliest record. */
+  async subscribe(topics: readonly string[]): Promise<void> {
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  }
+
+  /** Starts fetching; resolves once the loop runs (the group join happens in the background). */
+  async run(handler: BatchHandler, options: RunOptions = {}): Promise<void> {
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        const { topic, partition } = batch;
+        const records: ConsumedRecord[] = batch.messages.map((m) => ({
+          topic,
+          partition,
+          offset: m.offset,
+          key: m.key ?? null,
+          value: m.value ?? null,
+          headers: decodeHeaders(m.headers),
+          timestamp: m.timestamp,
+        }));
+        await handler({ topic, partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning, isStale });
+      },
+    });
+  }
+
+  /** Commits "next offset to read" per partition. */
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+    } catch (error) {
+      throw wrapKafkaError("commit", error);
+    }
+  }
+
+  /** Stops fetching from these partitions (all assigned ones of the topic when `partitions` is absent). */
+  pause(targets: readonly { topic: string; partitions?: readonly number[] }[]): void {
+    this.consumer.pause(targets.map(toKafkaJsTarget));
+  }
+
+  resume(targets: readonly { topic: string; partitions?: readonly number[] }[]): void {
+    this.consumer.resume(targets.map(toKafkaJsTarget));
+  }
+
+  /** Stops the fetch loop, waits for the running batch, leaves the group; safe to call twice. */
+  disconnect(): Promise<void> {
+    this.closing ??= this.consumer.disconnect();
+    return this.closing;
+  }
+
+  private emit(event: ConsumerEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function toKafkaJsTarget(target: { topic: string; partitions?: readonly number[] }): { topic: string; partitions?: number[] } {
+  return target.partitions ? { topic: target.topic, partitions: [...target.partitions] } : { topic: target.topic };
+}

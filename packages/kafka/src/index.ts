@@ -1,0 +1,17 @@
+export { Admin, type EnsureTopicsResult, type PartitionLag, type TopicDescription } from "./admin.js";
+export {
+  type BatchContext,
+  type BatchHandler,
+  Consumer,
+  type ConsumerEvent,
+  type ConsumerOptions,
+  type RecordBatch,
+  type RunOptions,
+  type TopicPartitions,
+} from "./consumer.js";
+export { type DecodeResult, decodeJson, encodeJson } from "./envelope.js";
+export { KafkaOperationError } from "./errors.js";
+export { KafkaClient, type KafkaClientConfig, parseBrokers } from "./kafka-client.js";
+export { Producer, type ProducerOptions, type TopicRecords } from "./producer.js";
+export type { ConsumedRecord, OutgoingRecord, ProducedRecordMetadata, RecordHeaders, TopicPartitionOffset } from "./records.js";
+export { type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";

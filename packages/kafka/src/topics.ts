@@ -1,0 +1,34 @@
+import { DEFAULT_TOPICS, type TopicRole } from "@callbridge/schemas";
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly retentionMs: number;
+  /** Copies of each partition; default min(3, brokers in the cluster). */
+  readonly replicationFactor?: number;
+  /** Further topic configs, e.g. `cleanup.policy`. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface TopicCatalogOptions {
+  /** Topic names by role; defaults are `DEFAULT_TOPICS`. */
+  readonly names?: Partial<Record<TopicRole, string>>;
+  /** Partitions of the requests and results topics. */
+  readonly partitions?: number;
+}
+
+/**
+ * The topics callbridge owns. Requests and results have enough partitions for the worker's
+ * replicas; dead letters are few and kept longer, because people read them after incidents.
+ */
+export function topicCatalog(options: TopicCatalogOptions = {}): Record<TopicRole, TopicSpec> {
+  const names = { ...DEFAULT_TOPICS, ...options.names };
+  const partitions = options.partitions ?? 12;
+  return {
+    callRequests: { name: names.callRequests, partitions, retentionMs: 7 * DAY_MS },
+    callRequestsDlq: { name: names.callRequestsDlq, partitions: 3, retentionMs: 30 * DAY_MS },
+    callResults: { name: names.callResults, partitions, retentionMs: 7 * DAY_MS },
+  };
+}

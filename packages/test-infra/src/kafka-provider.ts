@@ -1,0 +1,38 @@
+import { leaseKafka, releaseKafka } from "@callbridge/kafka-launcher";
+import { containerRuntimeAvailable } from "./container-runtime.js";
+
+/** Image for the Testcontainers path: Confluent's Kafka 4.0 build, KRaft by default. */
+export const KAFKA_IMAGE = "confluentinc/cp-kafka:8.0.0";
+
+export interface ProvidedKafka {
+  readonly brokers: string;
+  readonly source: "env" | "testcontainers" | "launcher";
+  /** Lets go of what this provider started (a container, or its lease on the launcher's broker). */
+  release(): Promise<void>;
+}
+
+/**
+ * Kafka for a test run (SPEC §6): `KAFKA_BROKERS` if set; else a Testcontainers broker when a
+ * container engine answers; else the launcher's `test` instance (real Kafka from Maven Central
+ * jars), shared by every test process of the run through leases.
+ */
+export async function provideKafka(
+  env: Record<string, string | undefined>,
+  log: (line: string) => void = () => {},
+): Promise<ProvidedKafka> {
+  if (env.KAFKA_BROKERS) return { brokers: env.KAFKA_BROKERS, source: "env", release: async () => {} };
+  if (await containerRuntimeAvailable(env)) {
+    const { KafkaContainer } = await import("@testcontainers/kafka");
+    log(`starting ${KAFKA_IMAGE} with Testcontainers`);
+    const container = await new KafkaContainer(KAFKA_IMAGE).start();
+    return {
+      brokers: `${container.getHost()}:${container.getMappedPort(9093)}`,
+      source: "testcontainers",
+      release: async () => {
+        await container.stop();
+      },
+    };
+  }
+  const instance = await leaseKafka({ name: "test", env, log });
+  return { brokers: instance.brokers, source: "launcher", release: () => releaseKafka({ name: "test", env }) };
+}
