@@ -1,0 +1,49 @@
+import { Writable } from "node:stream";
+import { createLogger } from "@callbridge/observability";
+import { logLevel } from "kafkajs";
+import { describe, expect, it } from "vitest";
+import { kafkaLogLevel, pinoLogCreator } from "./log-adapter.js";
+
+describe("kafkajs logs through pino", () => {
+  it("writes kafkajs entries as JSON lines of the component kafkajs, with their namespace and fields", () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ name: "worker", level: "info", destination });
+    const log = pinoLogCreator(logger)(logLevel.INFO);
+    log({
+      namespace: "Consumer",
+      level: logLevel.WARN,
+      label: "WARN",
+      log: { message: "Restarting the consumer", timestamp: "x", logger: "kafkajs", groupId: "g1", retryCount: 2 },
+    });
+    log({
+      namespace: "Connection",
+      level: logLevel.DEBUG,
+      label: "DEBUG",
+      log: { message: "too chatty", timestamp: "x", logger: "kafkajs" },
+    });
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      name: "worker",
+      component: "kafkajs",
+      level: "warn",
+      namespace: "Consumer",
+      groupId: "g1",
+      retryCount: 2,
+      msg: "Restarting the consumer",
+    });
+    expect(entries[0]).not.toHaveProperty("logger");
+  });
+
+  it("asks kafkajs for no more than pino will print", () => {
+    expect(kafkaLogLevel(createLogger({ name: "t", level: "warn" }))).toBe(logLevel.WARN);
+    expect(kafkaLogLevel(createLogger({ name: "t", level: "silent" }))).toBe(logLevel.NOTHING);
+    expect(kafkaLogLevel(createLogger({ name: "t", level: "debug" }))).toBe(logLevel.DEBUG);
+  });
+});
