@@ -25,6 +25,10 @@ export const DLQ_HEADERS = {
   firstAttemptAt: "callbridge.dlq.first_attempt_at",
   failedAt: "callbridge.dlq.failed_at",
   replayCount: "callbridge.dlq.replay_count",
+  /** What the letter is about, so operators filter without decoding values. */
+  campaignId: "callbridge.dlq.campaign_id",
+  sourceKind: "callbridge.dlq.source_kind",
+  route: "callbridge.dlq.route",
   originalTopic: "callbridge.original.topic",
   originalPartition: "callbridge.original.partition",
   originalOffset: "callbridge.original.offset",

@@ -6,3 +6,15 @@ export const DEFAULT_TOPICS = {
 } as const;
 
 export type TopicRole = keyof typeof DEFAULT_TOPICS;
+
+/** Headers on every call request the ingest writes (other producers may leave them out). */
+export const REQUEST_HEADERS = {
+  contentType: "content-type",
+  schema: "callbridge.schema",
+  sourceKind: "callbridge.source.kind",
+  sourceId: "callbridge.source.id",
+  route: "callbridge.route",
+} as const;
+
+/** Value of `callbridge.schema` on call requests. */
+export const CALL_REQUEST_SCHEMA_ID = "callbridge.call-request.v1";

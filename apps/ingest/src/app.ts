@@ -1,0 +1,139 @@
+import { once } from "node:events";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { KafkaClient, Producer } from "@callbridge/kafka";
+import { topicCatalog } from "@callbridge/kafka";
+import type { Logger, Registry } from "@callbridge/observability";
+import express from "express";
+import type { IngestConfig } from "./config.js";
+import type { DeliveredEvents } from "./delivery/delivered-events.js";
+import { ProduceBatcher } from "./delivery/produce-batcher.js";
+import { webhookRouter } from "./http/webhook-handler.js";
+import { createIngestMetrics, type IngestMetrics } from "./metrics.js";
+import { createSource } from "./sources/create-source.js";
+import type { Source } from "./sources/source.js";
+
+export interface IngestDeps {
+  readonly logger: Logger;
+  readonly kafka: KafkaClient;
+  readonly delivered: DeliveredEvents;
+  readonly registry: Registry;
+  /** Clock for signature timestamps and record times; tests inject one. */
+  readonly nowMs?: () => number;
+}
+
+export interface IngestApp {
+  readonly app: express.Express;
+  readonly metrics: IngestMetrics;
+  readonly sources: ReadonlyMap<string, Source>;
+  /** Connects the producer (and creates missing topics when configured); then `/readyz` is 200. */
+  start(): Promise<void>;
+  /** Listens for webhooks; resolves with the base URL. */
+  listen(port: number, host: string): Promise<string>;
+  /** Draining: refuse new webhooks, finish in-flight ones, flush and disconnect the producer. */
+  stop(): Promise<void>;
+  readonly ready: boolean;
+}
+
+/** The ingest service: CRM webhooks in, call requests out to Kafka. `main.ts` and tests build it here. */
+export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestApp {
+  const log = deps.logger.child({ component: "ingest" });
+  const metrics = createIngestMetrics(deps.registry);
+  const sources = new Map(Object.entries(config.routes.sources).map(([id, source]) => [id, createSource(id, source)]));
+  const producer: Producer = deps.kafka.producer();
+  const batcher = new ProduceBatcher(producer, config.produceMaxBatchRecords, {
+    onBatch(records, seconds, ok) {
+      metrics.produceBatchRecords.observe(records);
+      metrics.produceDuration.observe({ result: ok ? "ok" : "failed" }, seconds);
+    },
+  });
+  let connected = false;
+  let draining = false;
+  let server: Server | undefined;
+  const setReady = () => metrics.ready.set(connected && !draining ? 1 : 0);
+  setReady();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", (_req, res) => {
+    const ready = connected && !draining;
+    res.status(ready ? 200 : 503).json({ ready, kafka: connected ? "connected" : "disconnected", draining });
+  });
+  app.use(
+    webhookRouter({
+      sources,
+      routes: config.routes.routes,
+      topics: config.topics,
+      batcher,
+      delivered: deps.delivered,
+      metrics,
+      logger: deps.logger,
+      nowMs: deps.nowMs ?? Date.now,
+      publicBaseUrl: config.publicBaseUrl,
+      maxBodyBytes: config.maxBodyBytes,
+      produceTimeoutMs: config.produceTimeoutMs,
+      draining: () => draining,
+    }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    metrics,
+    sources,
+    get ready() {
+      return connected && !draining;
+    },
+    async start() {
+      if (config.ensureTopics) {
+        const admin = deps.kafka.admin();
+        await admin.connect();
+        try {
+          const catalog = topicCatalog({ names: { callRequests: config.topics.callRequests, callRequestsDlq: config.topics.deadLetters } });
+          const result = await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq]);
+          if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
+          for (const m of result.mismatched) log.warn(m, "topic has fewer partitions than configured");
+        } finally {
+          await admin.disconnect();
+        }
+      }
+      await producer.connect();
+      connected = true;
+      setReady();
+      log.info({ sources: [...sources.values()].map((s) => `${s.id}:${s.kind}`), routes: config.routes.routes.length }, "ingest ready");
+    },
+    async listen(port, host) {
+      const listening = app.listen(port, host);
+      server = listening;
+      await once(listening, "listening");
+      // Senders reuse connections; keep ours open longer than typical load balancers (60 s).
+      listening.keepAliveTimeout = 65_000;
+      const { port: bound } = listening.address() as AddressInfo;
+      return `http://${host}:${bound}`;
+    },
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        setReady();
+        if (server) {
+          const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
+          server.closeIdleConnections();
+          await closed;
+        }
+        await batcher.flush();
+        await producer.disconnect();
+        await deps.delivered.close();
+        connected = false;
+        setReady();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { fileURLToPath } from "node:url";
+import { parseBrokers } from "@callbridge/kafka";
+import { DEFAULT_TOPICS } from "@callbridge/schemas";
+import { z } from "zod";
+import type { EnvReference } from "./routes-file/interpolate.js";
+import { loadRoutesFile } from "./routes-file/load.js";
+import type { RoutesFile } from "./routes-file/schema.js";
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const PositiveInt = z.coerce.number().int().positive();
+
+/** The example routes file at the repository root, for a zero-config local run. */
+export const EXAMPLE_ROUTES_FILE = fileURLToPath(new URL("../../../config/routes.example.yaml", import.meta.url));
+
+/** The ingest's environment, validated once at start-up. */
+export const IngestEnv = z.object({
+  /** Port of the webhook endpoints and health checks. */
+  PORT: Port.default(8080),
+  /** Port of `GET /metrics`. */
+  METRICS_PORT: Port.default(9464),
+  /** Interface to bind (both ports). */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Comma-separated `host:port` of the Kafka brokers. */
+  KAFKA_BROKERS: z.string().min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
+  KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-ingest"),
+  /** Shares the delivered-events memory between replicas; in-process when unset. */
+  REDIS_URL: z.string().url().optional(),
+  /** The routes file (YAML): sources, their secrets (from env), and routes. */
+  ROUTES_FILE: z.string().min(1).default(EXAMPLE_ROUTES_FILE),
+  /**
+   * The URL senders use to reach this service, without a trailing slash. HubSpot signs the
+   * full URL it called, which a proxy in front of us rewrites; default http://HOST:PORT.
+   */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests),
+  DLQ_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequestsDlq),
+  /** Create missing topics at start-up. */
+  ENSURE_TOPICS: z.enum(["true", "false"]).default("true"),
+  /** Larger webhook bodies get 413. */
+  MAX_BODY_BYTES: PositiveInt.default(1024 * 1024),
+  /** How long a delivered event is remembered; HubSpot workflow retries span 3 days. */
+  DEDUPE_TTL_SECONDS: PositiveInt.default(3 * 24 * 3600),
+  /** Cap of the in-process memory (without Redis). */
+  DEDUPE_MAX_KEYS: PositiveInt.default(200_000),
+  /** A webhook whose records Kafka has not acknowledged by then gets 503 (HubSpot gives up after 5 s). */
+  PRODUCE_TIMEOUT_MS: PositiveInt.default(4_000),
+  /** Most records in one produce call shared by concurrent webhooks. */
+  PRODUCE_MAX_BATCH_RECORDS: PositiveInt.default(1_000),
+  /** SIGTERM: how long to drain in-flight webhooks and flush the producer. */
+  SHUTDOWN_TIMEOUT_MS: PositiveInt.default(15_000),
+});
+
+export interface IngestConfig {
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly host: string;
+  readonly logLevel: z.infer<typeof IngestEnv>["LOG_LEVEL"];
+  readonly kafka: { readonly brokers: string[]; readonly clientId: string };
+  readonly redisUrl: string | undefined;
+  readonly routesFile: string;
+  readonly routes: RoutesFile;
+  /** Env references of the routes file; ones that fell back to the file's defaults are logged. */
+  readonly routesEnv: readonly EnvReference[];
+  readonly publicBaseUrl: string;
+  readonly topics: { readonly callRequests: string; readonly deadLetters: string };
+  readonly ensureTopics: boolean;
+  readonly maxBodyBytes: number;
+  readonly dedupe: { readonly ttlSeconds: number; readonly maxKeys: number };
+  readonly produceTimeoutMs: number;
+  readonly produceMaxBatchRecords: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: IngestConfig } | { ok: false; problems: string[] };
+
+/** Env and routes file, validated together; every problem is named at once. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = IngestEnv.safeParse(env);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`) };
+  }
+  const e = parsed.data;
+  const routes = loadRoutesFile(e.ROUTES_FILE, env);
+  if (!routes.ok) return { ok: false, problems: routes.problems };
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      metricsPort: e.METRICS_PORT,
+      host: e.HOST,
+      logLevel: e.LOG_LEVEL,
+      kafka: { brokers: parseBrokers(e.KAFKA_BROKERS), clientId: e.KAFKA_CLIENT_ID },
+      redisUrl: e.REDIS_URL,
+      routesFile: e.ROUTES_FILE,
+      routes: routes.routes,
+      routesEnv: routes.references,
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
+      topics: { callRequests: e.CALL_REQUESTS_TOPIC, deadLetters: e.DLQ_TOPIC },
+      ensureTopics: e.ENSURE_TOPICS === "true",
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      dedupe: { ttlSeconds: e.DEDUPE_TTL_SECONDS, maxKeys: e.DEDUPE_MAX_KEYS },
+      produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
+      produceMaxBatchRecords: e.PRODUCE_MAX_BATCH_RECORDS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { isSupportedCountry } from "libphonenumber-js/max";
+import { Webhook } from "standardwebhooks";
+import { z } from "zod";
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1-63 lower-case letters, digits, '-' or '_'");
+const Secret = z.string().min(8, "is too short to be a secret (at least 8 characters)");
+
+/** A dotted path into the event, e.g. `properties.phone.value` or `data.phones`. */
+const FieldPath = z.string().regex(/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/, "must be a dotted field path such as data.phone");
+
+const HubSpotSource = z
+  .object({
+    kind: z.literal("hubspot"),
+    /** The app's client secret: the key of all three signature versions. */
+    client_secret: Secret,
+    /** Signature versions accepted; v1 and v2 carry no timestamp, so they can be replayed. */
+    signature_versions: z
+      .array(z.enum(["v1", "v2", "v3"]))
+      .min(1)
+      .default(["v3", "v2", "v1"]),
+  })
+  .strict();
+
+const WebhookSecret = z.string().refine((secret) => {
+  try {
+    new Webhook(secret);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a Standard Webhooks secret: whsec_ followed by base64");
+
+/** `secrets: [...]`, several while rotating (any of them verifies); `secret: ...` is read as one. */
+const StandardWebhooksSource = z
+  .object({
+    kind: z.literal("standard-webhooks"),
+    secrets: z.array(WebhookSecret).min(1),
+  })
+  .strict();
+
+const PipedriveSource = z
+  .object({
+    kind: z.literal("pipedrive"),
+    /** HTTP Basic credentials configured on the Pipedrive webhook. */
+    username: z.string().min(1),
+    password: Secret,
+  })
+  .strict();
+
+const SalesforceSource = z
+  .object({
+    kind: z.literal("salesforce-outbound"),
+    /** Orgs allowed to send; Outbound Messages carry no signature. */
+    organization_ids: z
+      .array(z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, "must be a Salesforce org id (00D…, 15 or 18 characters)"))
+      .min(1),
+  })
+  .strict();
+
+export const SourceConfig = z.preprocess(
+  (value) => {
+    if (typeof value !== "object" || value === null || !("secret" in value) || (value as { kind?: unknown }).kind !== "standard-webhooks")
+      return value;
+    const { secret, ...rest } = value as { secret: unknown };
+    return { ...rest, secrets: [secret] };
+  },
+  z.discriminatedUnion("kind", [HubSpotSource, StandardWebhooksSource, PipedriveSource, SalesforceSource]),
+);
+export type SourceConfig = z.infer<typeof SourceConfig>;
+export type SourceKind = SourceConfig["kind"];
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A mapped value: a field path, or `{ value: ... }` for a constant. */
+const Mapping = z.record(z.string().min(1), z.union([FieldPath, z.object({ value: z.unknown() }).strict()]));
+
+export const RouteConfig = z
+  .object({
+    name: Id,
+    /** Source id (a key of `sources`). */
+    source: Id,
+    /**
+     * Every listed field must equal the value, be one of a list's values, or (`{exists: true}`)
+     * be present and not null. Absent: every event of the source.
+     */
+    when: z.record(FieldPath, z.union([Scalar, z.array(Scalar).min(1), z.object({ exists: z.boolean() }).strict()])).default({}),
+    campaign_id: z.string().min(1),
+    /** Where the phone number is, in order of preference (e.g. mobile, then phone). */
+    to: z.union([FieldPath, z.array(FieldPath).min(1)]).transform((to) => (Array.isArray(to) ? to : [to])),
+    /** Country for numbers written without a country code, ISO 3166 alpha-2. */
+    default_country: z
+      .string()
+      .refine((code) => isSupportedCountry(code), "must be a country code libphonenumber knows, such as US or GB")
+      .optional(),
+    payload: Mapping.default({}),
+    context: Mapping.default({}),
+    is_testing: z.boolean().default(false),
+    allow_duplicates: z.boolean().default(false),
+  })
+  .strict();
+export type RouteConfig = z.infer<typeof RouteConfig>;
+
+export const RoutesFile = z
+  .object({
+    sources: z.record(Id, SourceConfig),
+    routes: z.array(RouteConfig).default([]),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const names = new Set<string>();
+    for (const [i, route] of file.routes.entries()) {
+      if (!(route.source in file.sources)) {
+        ctx.addIssue({ code: "custom", path: ["routes", i, "source"], message: `no source "${route.source}" in sources` });
+      }
+      if (names.has(route.name))
+        ctx.addIssue({ code: "custom", path: ["routes", i, "name"], message: `route name "${route.name}" is used twice` });
+      names.add(route.name);
+    }
+  });
+export type RoutesFile = z.infer<typeof RoutesFile>;
