@@ -1,26 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 
-/** A free loopback port, found by binding port 0 and letting it go. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+export { freePort } from "@callbridge/test-infra";
 
-/** Starts a built app (`node <entry>`) with extra env; its output goes to the bench's stderr. */
-export function startNode(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
-  return child;
+/** Starts `node [args]` with extra env; its stderr goes to the bench's stderr. */
+export function startNode(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
 }
 
 /** Polls `url` until it answers 200, or fails after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -34,7 +23,7 @@ export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void
 }
 
 /** SIGTERM, then SIGKILL if it has not gone within `graceMs`. Only for processes we started. */
-export async function stop(child: ChildProcess, graceMs = 5_000): Promise<void> {
+export async function stop(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, "exit");
   child.kill("SIGTERM");

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const entry = fileURLToPath(new URL("../../apps/talkover-sim/dist/main.js", import.meta.url));
-  const sim = startNode(entry, { PORT: String(port), LOG_LEVEL: "warn", SIM_CALL_QUEUED_MS: "600000" });
+  const sim = startNode([entry], { PORT: String(port), LOG_LEVEL: "warn", SIM_CALL_QUEUED_MS: "600000" });
   const results = [];
   try {
     await waitForHttp(`${base}/_sim/health`);

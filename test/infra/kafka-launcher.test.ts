@@ -1,8 +1,8 @@
-import { rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { KafkaClient } from "@callbridge/kafka";
-import { kafkaStatus, killKafka, portFree, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
+import { deleteKafkaInstance, kafkaStatus, killKafka, portFree, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
 import { createLogger } from "@callbridge/observability";
 import { uniqueName } from "@callbridge/test-infra";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ const name = uniqueName("launcher-test");
 const instanceDir = join(process.env.CALLBRIDGE_CACHE ?? join(homedir(), ".cache", "callbridge"), "kafka", "instances", name);
 
 afterAll(async () => {
-  await stopKafka({ name, env: process.env });
-  rmSync(instanceDir, { recursive: true, force: true });
+  await deleteKafkaInstance({ name, env: process.env });
+  expect(existsSync(instanceDir)).toBe(false);
 });
 
 async function createTopic(brokers: string, topic: string): Promise<void> {

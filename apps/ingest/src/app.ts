@@ -55,6 +55,10 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
 
   const app = express();
   app.disable("x-powered-by");
+  app.use((_req, res, next) => {
+    if (draining) res.set("connection", "close");
+    next();
+  });
   app.set("trust proxy", false);
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -123,9 +127,11 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
         draining = true;
         setReady();
         if (server) {
+          // close() waits for every connection: keep-alive ones that finish a request while we
+          // drain get "Connection: close" (see below) and idle ones are closed as they appear.
           const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
-          server.closeIdleConnections();
-          await closed;
+          const sweeper = setInterval(() => server?.closeIdleConnections(), 50);
+          await closed.finally(() => clearInterval(sweeper));
         }
         await batcher.flush();
         await producer.disconnect();

@@ -1,4 +1,5 @@
 export {
+  deleteKafkaInstance,
   type KafkaInstance,
   type KafkaLauncherOptions,
   type KafkaStatus,

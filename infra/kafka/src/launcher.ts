@@ -88,6 +88,16 @@ export async function stopKafka(options: KafkaLauncherOptions): Promise<boolean>
   return withLock(ctx.files.dir, () => stopLocked(ctx, "SIGTERM"));
 }
 
+/** Stops the broker and deletes the instance (data, logs, ports): for throwaway instances. */
+export async function deleteKafkaInstance(options: KafkaLauncherOptions): Promise<void> {
+  const ctx = context(options);
+  if (!existsSync(ctx.files.dir)) return;
+  await withLock(ctx.files.dir, async () => {
+    await stopLocked(ctx, "SIGTERM");
+    rmSync(ctx.files.dir, { recursive: true, force: true });
+  });
+}
+
 /** kill -9, for fault tests: the data stays, the broker is gone at once. */
 export async function killKafka(options: KafkaLauncherOptions): Promise<boolean> {
   const ctx = context(options);

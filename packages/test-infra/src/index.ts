@@ -1,4 +1,4 @@
-export { freePort, killKafka, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
+export { deleteKafkaInstance, freePort, killKafka, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
 export { containerRuntimeAvailable } from "./container-runtime.js";
 export { KAFKA_IMAGE, type ProvidedKafka, provideKafka } from "./kafka-provider.js";
 export { uniqueName } from "./names.js";

@@ -107,8 +107,16 @@ export function webhookRouter(deps: WebhookDeps): Router {
       const fresh = routed.outcomes.filter((o) => !seen.has(o.idempotencyKey));
       const records = fresh.map((outcome) => recordFor(outcome, source, deps.topics, new Date(now)));
 
+      // Remembered once Kafka acknowledges, even if that comes after we answered 503: the
+      // sender's retry is then a duplicate rather than a second write.
+      const keys = fresh.map((o) => o.idempotencyKey);
+      const written = deps.batcher.send(records).then(() =>
+        deps.delivered.remember(keys).catch((error: unknown) => {
+          log.warn({ err: error }, "could not remember delivered events; a redelivery will be written again");
+        }),
+      );
       try {
-        await withTimeout(deps.batcher.send(records), deps.produceTimeoutMs);
+        await withTimeout(written, deps.produceTimeoutMs);
       } catch (error) {
         log.error({ source: source.id, records: records.length, err: error }, "Kafka did not acknowledge; answering 503");
         return finish(
@@ -119,9 +127,6 @@ export function webhookRouter(deps: WebhookDeps): Router {
           startedAt,
         );
       }
-      await deps.delivered.remember(fresh.map((o) => o.idempotencyKey)).catch((error: unknown) => {
-        log.warn({ err: error }, "could not remember delivered events; a redelivery will be written again");
-      });
 
       const accepted = fresh.filter((o) => o.kind === "call");
       const invalid = fresh.length - accepted.length;

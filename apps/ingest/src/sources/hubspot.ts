@@ -28,7 +28,7 @@ const V3_DECODED_ESCAPES: Record<string, string> = {
 };
 
 export function hubspotV3Uri(url: string): string {
-  return url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (escape) => V3_DECODED_ESCAPES[escape.toUpperCase()] ?? escape);
+  return url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (encoded) => V3_DECODED_ESCAPES[encoded.toUpperCase()] ?? encoded);
 }
 
 /** v1: SHA-256 hex of secret + body. v2: of secret + method + URL + body. */
