@@ -43,7 +43,7 @@ export class ProduceBatcher {
 
   /** Resolves once everything queued so far has been produced or has failed. */
   async flush(): Promise<void> {
-    while (this.sending) await this.sending;
+    while (this.sending !== undefined) await this.sending;
   }
 
   private async drain(): Promise<void> {
