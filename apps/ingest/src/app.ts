@@ -1,13 +1,11 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { KafkaClient, Producer } from "@callbridge/kafka";
-import { topicCatalog } from "@callbridge/kafka";
+import { type KafkaClient, ProduceBatcher, type Producer, topicCatalog } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import express from "express";
 import type { IngestConfig } from "./config.js";
 import type { DeliveredEvents } from "./delivery/delivered-events.js";
-import { ProduceBatcher } from "./delivery/produce-batcher.js";
 import { webhookRouter } from "./http/webhook-handler.js";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.js";
 import { createSource } from "./sources/create-source.js";

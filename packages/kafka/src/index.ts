@@ -12,6 +12,7 @@ export {
 export { type DecodeResult, decodeJson, encodeJson } from "./envelope.js";
 export { KafkaOperationError } from "./errors.js";
 export { KafkaClient, type KafkaClientConfig, parseBrokers } from "./kafka-client.js";
+export { type BatchObserver, type BatchSender, ProduceBatcher, type TopicRecord } from "./produce-batcher.js";
 export { Producer, type ProducerOptions, type TopicRecords } from "./producer.js";
 export type { ConsumedRecord, OutgoingRecord, ProducedRecordMetadata, RecordHeaders, TopicPartitionOffset } from "./records.js";
 export { type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";

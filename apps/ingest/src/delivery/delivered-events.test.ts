@@ -185,9 +185,7 @@ describe.skipIf(!redisServerAvailable())("RedisDeliveredEvents when Redis has go
     const delivered = new RedisDeliveredEvents(client, 600);
     await delivered.remember(["crm:e1:r"]);
     await server.kill();
-    const ended = once(client, "end");
-    await delivered.close();
-    await ended;
-    expect(client.status).toBe("end");
+    // Fails by timing out if QUIT waits for a Redis that is not coming back.
+    await expect(delivered.close()).resolves.toBeUndefined();
   });
 });

@@ -1,12 +1,7 @@
-import type { OutgoingRecord } from "@callbridge/kafka";
+import type { TopicRecord } from "@callbridge/kafka";
 import { CALL_REQUEST_SCHEMA_ID, CONNECT_ERROR_HEADERS, callRequestKey, DLQ_HEADERS, REQUEST_HEADERS } from "@callbridge/schemas";
 import type { RouteOutcome } from "../routing/route-events.js";
 import type { Source } from "../sources/source.js";
-
-export interface TopicRecord {
-  readonly topic: string;
-  readonly record: OutgoingRecord;
-}
 
 export interface IngestTopics {
   readonly callRequests: string;

@@ -1,7 +1,7 @@
+import type { ProduceBatcher } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { DeliveredEvents } from "../delivery/delivered-events.js";
-import type { ProduceBatcher } from "../delivery/produce-batcher.js";
 import { type IngestTopics, recordFor } from "../delivery/records.js";
 import type { IngestMetrics, RequestOutcome } from "../metrics.js";
 import type { RouteConfig } from "../routes-file/schema.js";

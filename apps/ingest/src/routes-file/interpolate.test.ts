@@ -4,7 +4,7 @@ import { interpolateEnv } from "./interpolate.js";
 
 describe("interpolateEnv", () => {
   it("replaces a variable that is set and records the reference", () => {
-    expect(interpolateEnv({ secret: "${SECRET}" }, { SECRET: "s3cr3t-value" })).toEqual({
+    expect(interpolateEnv({ secret: "${SECRET}" }, { SECRET: "s3cr3t-value" })).toMatchObject({
       ok: true,
       value: { secret: "s3cr3t-value" },
       references: [{ path: "secret", variable: "SECRET", usedDefault: false }],
@@ -13,7 +13,7 @@ describe("interpolateEnv", () => {
 
   it("prefers the environment over the file's default", () => {
     const result = interpolateEnv({ secret: "${SECRET:-dev-default}" }, { SECRET: "from-env" });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: true,
       value: { secret: "from-env" },
       references: [{ path: "secret", variable: "SECRET", usedDefault: false }],
@@ -21,7 +21,7 @@ describe("interpolateEnv", () => {
   });
 
   it("uses the file's default when the variable is unset, and says so", () => {
-    expect(interpolateEnv({ secret: "${SECRET:-dev-default}" }, {})).toEqual({
+    expect(interpolateEnv({ secret: "${SECRET:-dev-default}" }, {})).toMatchObject({
       ok: true,
       value: { secret: "dev-default" },
       references: [{ path: "secret", variable: "SECRET", usedDefault: true }],
@@ -29,7 +29,7 @@ describe("interpolateEnv", () => {
   });
 
   it("treats an empty variable as unset", () => {
-    expect(interpolateEnv({ secret: "${SECRET:-dev-default}" }, { SECRET: "" })).toEqual({
+    expect(interpolateEnv({ secret: "${SECRET:-dev-default}" }, { SECRET: "" })).toMatchObject({
       ok: true,
       value: { secret: "dev-default" },
       references: [{ path: "secret", variable: "SECRET", usedDefault: true }],
@@ -44,7 +44,7 @@ describe("interpolateEnv", () => {
 
   it("replaces several references in one string", () => {
     const result = interpolateEnv({ url: "https://${HOST}:${PORT:-8443}/${PATH_PART}" }, { HOST: "crm.example", PATH_PART: "hooks" });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: true,
       value: { url: "https://crm.example:8443/hooks" },
       references: [
@@ -63,7 +63,7 @@ describe("interpolateEnv", () => {
       },
     };
     const result = interpolateEnv(document, { ORG_A: "00D000000000001EAA", PD_PASSWORD: "pd-password" });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: true,
       value: {
         sources: {
@@ -81,11 +81,11 @@ describe("interpolateEnv", () => {
 
   it("leaves numbers, booleans, null and plain strings alone", () => {
     const document = { n: 1, b: true, nothing: null, text: "no references here", dollars: "$5 and $HOME" };
-    expect(interpolateEnv(document, { HOME: "/root" })).toEqual({ ok: true, value: document, references: [] });
+    expect(interpolateEnv(document, { HOME: "/root" })).toMatchObject({ ok: true, value: document, references: [] });
   });
 
   it("does not read keys as references", () => {
-    expect(interpolateEnv({ "${KEY}": "v" }, { KEY: "k" })).toEqual({ ok: true, value: { "${KEY}": "v" }, references: [] });
+    expect(interpolateEnv({ "${KEY}": "v" }, { KEY: "k" })).toMatchObject({ ok: true, value: { "${KEY}": "v" }, references: [] });
   });
 
   it("inserts a value literally, even when it contains $ patterns or references", () => {
@@ -101,7 +101,7 @@ describe("interpolateEnv", () => {
       sources: { hubspot: { client_secret: "${HUBSPOT_SECRET}" }, pd: { password: "${PD_PASSWORD}" } },
       list: ["${THIRD}"],
     };
-    expect(interpolateEnv(document, {})).toEqual({
+    expect(interpolateEnv(document, {})).toMatchObject({
       ok: false,
       problems: [
         "sources.hubspot.client_secret: environment variable HUBSPOT_SECRET is not set (and the file gives no default)",
@@ -111,8 +111,14 @@ describe("interpolateEnv", () => {
     });
   });
 
+  it("still returns the rest of the document, and the paths left empty", () => {
+    const result = interpolateEnv({ a: "${UNSET}", b: "${SET}" }, { SET: "here" });
+    expect(result.value).toEqual({ a: "", b: "here" });
+    expect([...result.missingPaths]).toEqual(["a"]);
+  });
+
   it("reads a top-level array with bracketed indexes", () => {
-    expect(interpolateEnv(["${A}"], {})).toEqual({
+    expect(interpolateEnv(["${A}"], {})).toMatchObject({
       ok: false,
       problems: ["[0]: environment variable A is not set (and the file gives no default)"],
     });

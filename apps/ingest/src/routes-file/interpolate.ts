@@ -6,18 +6,30 @@ export interface EnvReference {
   readonly usedDefault: boolean;
 }
 
-export type InterpolationResult = { ok: true; value: unknown; references: EnvReference[] } | { ok: false; problems: string[] };
+export interface InterpolationResult {
+  /** False when some variable is unset and has no default. */
+  readonly ok: boolean;
+  /** The document with every reference replaced (an unset one by ""). */
+  readonly value: unknown;
+  readonly references: EnvReference[];
+  /** One per unset variable without a default, naming where it is used. */
+  readonly problems: string[];
+  /** Paths (as in `problems`) whose value is missing, so a validator can keep quiet about them. */
+  readonly missingPaths: ReadonlySet<string>;
+}
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed YAML document, so
  * secrets stay in the environment and out of the file. An unset variable without a default
- * is a problem named by its path in the file.
+ * is a problem named by its path in the file; the rest of the document is still returned so
+ * the file's other problems can be found in the same run.
  */
 export function interpolateEnv(document: unknown, env: Record<string, string | undefined>): InterpolationResult {
   const problems: string[] = [];
   const references: EnvReference[] = [];
+  const missingPaths = new Set<string>();
 
   const visit = (value: unknown, path: string): unknown => {
     if (typeof value === "string") {
@@ -32,6 +44,7 @@ export function interpolateEnv(document: unknown, env: Record<string, string | u
           return fallback;
         }
         problems.push(`${path}: environment variable ${variable} is not set (and the file gives no default)`);
+        missingPaths.add(path);
         return "";
       });
     }
@@ -43,5 +56,5 @@ export function interpolateEnv(document: unknown, env: Record<string, string | u
   };
 
   const value = visit(document, "");
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value, references };
+  return { ok: problems.length === 0, value, references, problems, missingPaths };
 }

@@ -61,8 +61,8 @@ export const SourceConfig = z.preprocess(
   (value) => {
     if (typeof value !== "object" || value === null || !("secret" in value) || (value as { kind?: unknown }).kind !== "standard-webhooks")
       return value;
-    const { secret, ...rest } = value as { secret: unknown };
-    return { ...rest, secrets: [secret] };
+    const { secret, secrets, ...rest } = value as { secret: unknown; secrets?: unknown };
+    return { ...rest, secrets: Array.isArray(secrets) ? [secret, ...secrets] : [secret] };
   },
   z.discriminatedUnion("kind", [HubSpotSource, StandardWebhooksSource, PipedriveSource, SalesforceSource]),
 );

@@ -25,7 +25,7 @@ export function resolvePhone(fields: unknown, paths: readonly string[], defaultC
 }
 
 export function normalizePhone(text: string, defaultCountry: string | undefined): string | undefined {
-  const cleaned = text.trim().replace(/^tel:/i, "");
+  const cleaned = text.trim().replace(/^tel:\s*/i, "");
   if (cleaned === "") return undefined;
   const parsed = parsePhoneNumberFromString(cleaned, {
     ...(defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {}),

@@ -1,5 +1,11 @@
-import type { TopicRecords } from "@callbridge/kafka";
-import type { TopicRecord } from "./records.js";
+import type { TopicRecords } from "./producer.js";
+import type { OutgoingRecord } from "./records.js";
+
+/** One record and the topic it goes to. */
+export interface TopicRecord {
+  readonly topic: string;
+  readonly record: OutgoingRecord;
+}
 
 export interface BatchSender {
   sendBatch(batches: readonly TopicRecords[]): Promise<unknown>;
@@ -35,10 +41,19 @@ export class ProduceBatcher {
   send(records: readonly TopicRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.queue.push({ records, resolve, reject }));
+    this.kick();
+    return done;
+  }
+
+  /**
+   * Starts draining unless a drain runs. A caller whose promise a drain just settled may send
+   * again before that drain is marked finished, so a finished drain looks at the queue again.
+   */
+  private kick(): void {
     this.sending ??= this.drain().finally(() => {
       this.sending = undefined;
+      if (this.queue.length > 0) this.kick();
     });
-    return done;
   }
 
   /** Resolves once everything queued so far has been produced or has failed. */

@@ -1,7 +1,6 @@
-import type { TopicRecords } from "@callbridge/kafka";
 import { describe, expect, it } from "vitest";
-import { type BatchObserver, type BatchSender, ProduceBatcher } from "./produce-batcher.js";
-import type { TopicRecord } from "./records.js";
+import { type BatchObserver, type BatchSender, ProduceBatcher, type TopicRecord } from "./produce-batcher.js";
+import type { TopicRecords } from "./producer.js";
 
 interface Deferred {
   readonly promise: Promise<unknown>;
