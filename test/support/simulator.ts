@@ -10,8 +10,8 @@ export interface RunningSimulator {
 }
 
 /** The simulator with its zero-config defaults (SPEC §5), on a free loopback port. */
-export async function startSimulator(faults: FaultsInput = {}): Promise<RunningSimulator> {
-  const loaded = loadConfig({});
+export async function startSimulator(faults: FaultsInput = {}, env: Record<string, string> = {}): Promise<RunningSimulator> {
+  const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.join("; "));
   const sim = createSimulator(
     { ...loaded.config.simulator, faults: Faults.parse(faults) },

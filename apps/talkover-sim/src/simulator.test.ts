@@ -119,6 +119,16 @@ describe("calls and their lifecycle", () => {
     expect(stats).toEqual({ responses: { "201": 1, "409": 39 }, dropped: 0, calls: 1 });
   });
 
+  it("gives the acceptance time of every call in ms", async () => {
+    const clock = new FakeClock();
+    const { call, url } = await start({ clock });
+    await call("campaign-uuid-1", { to: "+14155550130" });
+    clock.ms += 1_234;
+    await call("campaign-uuid-1", { to: "+14155550131" });
+    await call("campaign-paused", { to: "+14155550132" });
+    expect(await (await fetch(`${url}/_sim/timeline`)).json()).toEqual({ accepted_ms: [clock.ms - 1_234, clock.ms] });
+  });
+
   it("records payload, context and is_testing, and lists calls by campaign", async () => {
     const { call, url } = await start();
     await call("campaign-uuid-1", { to: "+14155550100", payload: { name: "Ada" }, context: { deal: 7 }, is_testing: true });
@@ -207,5 +217,35 @@ describe("faults", () => {
     await call("campaign-uuid-1", { to: "+14155550115" });
     await fetch(`${url}/_sim/stats`);
     expect(clock.slept).toEqual([300]);
+  });
+});
+
+describe("tokens and phone validity", () => {
+  it("accepts tokens set at run time and refuses the old ones", async () => {
+    const { call, url } = await start();
+    const put = await fetch(`${url}/_sim/tokens`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tokens: ["talq_rotated"] }),
+    });
+    expect(put.status).toBe(200);
+    expect((await call("campaign-uuid-1", { to: "+14155550120" })).status).toBe(401);
+    const rotated = await call("campaign-uuid-1", { to: "+14155550120" }, { headers: { authorization: "Bearer talq_rotated" } });
+    expect(rotated.status).toBe(201);
+    const bad = await fetch(`${url}/_sim/tokens`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tokens: ["sk_live"] }),
+    });
+    expect(bad.status).toBe(422);
+    await fetch(`${url}/_sim/reset`, { method: "POST" });
+    expect((await call("campaign-uuid-1", { to: "+14155550121" })).status).toBe(201);
+  });
+
+  it("refuses an E.164-shaped number too short to dial", async () => {
+    const { call } = await start();
+    const res = await call("campaign-uuid-1", { to: "+1234567" });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ errors: { to: ["The to must be a valid phone number."] } });
   });
 });

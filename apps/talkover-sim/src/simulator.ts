@@ -51,9 +51,11 @@ export function createSimulator(config: SimulatorConfig, deps: SimulatorDeps): S
     .add("PATCH", "/api/v1/campaigns/:campaign_id/status", (req) => updateCampaignStatus(state, req), { api: true })
     .add("GET", "/_sim/calls", (req) => admin.listCalls(state, req), { api: false })
     .add("GET", "/_sim/stats", () => admin.stats(state), { api: false })
+    .add("GET", "/_sim/timeline", () => admin.timeline(state), { api: false })
     .add("POST", "/_sim/reset", () => admin.reset(state), { api: false })
     .add("GET", "/_sim/faults", () => admin.getFaults(state), { api: false })
     .add("PUT", "/_sim/faults", (req) => admin.putFaults(state, req), { api: false })
+    .add("PUT", "/_sim/tokens", (req) => admin.putTokens(state, req), { api: false })
     .add("GET", "/_sim/health", () => admin.health(), { api: false });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,8 @@
 import { CampaignStatus, type CreateCampaignCallRequest, E164_PATTERN, type FieldErrors, type JsonObject } from "@callbridge/schemas";
 
+/** No dialable number is shorter than this (country code included), so "+12345" is refused. */
+export const MIN_DIGITS = 8;
+
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /**
@@ -16,7 +19,7 @@ export function validateCreateCall(body: unknown): Validated<CreateCampaignCallR
   const to = body.to;
   if (to === undefined || to === null || to === "") add("to", "The to field is required.");
   else if (typeof to !== "string") add("to", "The to must be a string.");
-  else if (!E164_PATTERN.test(to)) add("to", "The to must be a valid phone number.");
+  else if (!E164_PATTERN.test(to) || to.length - 1 < MIN_DIGITS) add("to", "The to must be a valid phone number.");
 
   for (const field of ["payload", "context"] as const) {
     const value = body[field];

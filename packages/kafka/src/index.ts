@@ -15,4 +15,5 @@ export { KafkaClient, type KafkaClientConfig, parseBrokers } from "./kafka-clien
 export { type BatchObserver, type BatchSender, ProduceBatcher, type TopicRecord } from "./produce-batcher.js";
 export { Producer, type ProducerOptions, type TopicRecords } from "./producer.js";
 export type { ConsumedRecord, OutgoingRecord, ProducedRecordMetadata, RecordHeaders, TopicPartitionOffset } from "./records.js";
+export { readTopicSnapshot } from "./snapshot.js";
 export { type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";

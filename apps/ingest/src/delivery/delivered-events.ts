@@ -49,7 +49,11 @@ export class RedisDeliveredEvents implements DeliveredEvents {
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
     private readonly prefix = "callbridge:ingest:delivered:",
-  ) {}
+  ) {
+    // Failures surface as failed commands (logged by the caller); this silences ioredis's own
+    // "unhandled error event" print on every reconnect attempt.
+    redis.on("error", () => {});
+  }
 
   async delivered(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();

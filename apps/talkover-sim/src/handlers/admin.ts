@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { Faults } from "../faults.js";
 import type { ApiRequest } from "../http/api-request.js";
 import { errorReply, type Reply, validationReply } from "../http/reply.js";
@@ -9,6 +9,11 @@ import { jsonBodyOf } from "./json-body.js";
 export function listCalls(state: SimulatorState, req: ApiRequest): Reply {
   const filter = { campaignId: req.query.get("campaign_id") ?? undefined, to: req.query.get("to") ?? undefined };
   return { status: 200, body: { calls: state.calls.list(filter) } };
+}
+
+/** `GET /_sim/timeline`: acceptance times in ms of every accepted call, for rate benchmarks. */
+export function timeline(state: SimulatorState): Reply {
+  return { status: 200, body: { accepted_ms: state.calls.acceptedTimes() } };
 }
 
 /** `GET /_sim/stats`: answers of the call endpoint by status code. */
@@ -34,6 +39,18 @@ export function putFaults(state: SimulatorState, req: ApiRequest): Reply {
   if (!faults.success) return validationReply(fieldErrorsOf(faults.error));
   state.setFaults(faults.data);
   return { status: 200, body: { faults: state.faults } };
+}
+
+const Tokens = z.object({ tokens: z.array(z.string().startsWith("talq_", "tokens must start with talq_")) }).strict();
+
+/** `PUT /_sim/tokens` `{"tokens": [...]}`: which bearer tokens the API accepts from now on. */
+export function putTokens(state: SimulatorState, req: ApiRequest): Reply {
+  const json = jsonBodyOf(req);
+  if (!json.ok) return json.reply;
+  const parsed = Tokens.safeParse(json.value);
+  if (!parsed.success) return validationReply(fieldErrorsOf(parsed.error));
+  state.setTokens(parsed.data.tokens);
+  return { status: 200, body: { tokens: parsed.data.tokens.length } };
 }
 
 export function health(): Reply {

@@ -83,6 +83,11 @@ export class CallStore {
     };
   }
 
+  /** When each accepted call was accepted (ms since the epoch), oldest first: for rate measurements. */
+  acceptedTimes(): number[] {
+    return this.calls.map((call) => call.createdAtMs);
+  }
+
   list(filter: { campaignId?: string | undefined; to?: string | undefined } = {}): AdminCallView[] {
     return this.calls
       .filter(

@@ -19,9 +19,10 @@ export class SimulatorState {
   dropped = 0;
   private currentFaults: Faults;
   private bucket: TokenBucket | undefined;
+  private acceptedTokens: ReadonlySet<string>;
 
   constructor(
-    readonly tokens: ReadonlySet<string>,
+    private readonly initialTokens: ReadonlySet<string>,
     campaignSeeds: readonly CampaignSeed[],
     lifecycle: CallLifecycle,
     private readonly initialFaults: Faults,
@@ -30,7 +31,18 @@ export class SimulatorState {
     this.campaigns = new CampaignStore(campaignSeeds, () => new Date(clock.nowMs()));
     this.calls = new CallStore(lifecycle, clock.nowMs);
     this.currentFaults = NO_FAULTS;
+    this.acceptedTokens = initialTokens;
     this.setFaults(initialFaults);
+  }
+
+  /** Bearer tokens the API accepts right now. */
+  get tokens(): ReadonlySet<string> {
+    return this.acceptedTokens;
+  }
+
+  /** Replaces the accepted tokens (a rotation, or a revoked token). */
+  setTokens(tokens: readonly string[]): void {
+    this.acceptedTokens = new Set(tokens);
   }
 
   get faults(): Faults {
@@ -61,12 +73,13 @@ export class SimulatorState {
     this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
   }
 
-  /** Calls, stats, campaign statuses and faults back to how the simulator started. */
+  /** Calls, stats, campaign statuses, tokens and faults back to how the simulator started. */
   reset(): void {
     this.calls.reset();
     this.campaigns.reset();
     this.responses.clear();
     this.dropped = 0;
+    this.acceptedTokens = this.initialTokens;
     this.setFaults(this.initialFaults);
   }
 }

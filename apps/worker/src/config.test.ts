@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+
+const minimal = { KAFKA_BROKERS: "127.0.0.1:19092", TALKOVER_BASE_URL: "http://127.0.0.1:4010", TALKOVER_API_TOKEN: "talq_test_token" };
+
+describe("loadConfig", () => {
+  it("gives sane defaults around the three required settings", () => {
+    const loaded = loadConfig(minimal);
+    if (!loaded.ok) throw new Error(loaded.problems.join());
+    expect(loaded.config.limits).toMatchObject({ ratePerSecond: 10, burst: 10, maxConcurrent: 20 });
+    expect(loaded.config.topics).toEqual({
+      callRequests: "callbridge.call-requests.v1",
+      deadLetters: "callbridge.call-requests.v1.dlq",
+      callResults: "callbridge.call-results.v1",
+    });
+    expect(loaded.config.duplicateCallPolicy).toBe("dead_letter");
+  });
+
+  it("reads per-campaign limits", () => {
+    const loaded = loadConfig({ ...minimal, CAMPAIGN_RATE_LIMITS: "a=5:10, b=0.5" });
+    if (!loaded.ok) throw new Error(loaded.problems.join());
+    expect([...loaded.config.limits.campaigns]).toEqual([
+      ["a", { ratePerSecond: 5, burst: 10 }],
+      ["b", { ratePerSecond: 0.5, burst: 1 }],
+    ]);
+  });
+
+  it("names every bad setting and never echoes the token", () => {
+    const loaded = loadConfig({
+      KAFKA_BROKERS: "",
+      TALKOVER_API_TOKEN: "sk_live_secret",
+      RATE_LIMIT_PER_SECOND: "-1",
+      CAMPAIGN_RATE_LIMITS: "oops",
+      BACKOFF_BASE_MS: "5000",
+      BACKOFF_MAX_MS: "100",
+    });
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    const text = loaded.problems.join("\n");
+    for (const name of [
+      "KAFKA_BROKERS",
+      "TALKOVER_BASE_URL",
+      "TALKOVER_API_TOKEN",
+      "RATE_LIMIT_PER_SECOND",
+      "CAMPAIGN_RATE_LIMITS",
+      "BACKOFF_MAX_MS",
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name}: `, "m"));
+    }
+    expect(text).not.toContain("sk_live_secret");
+  });
+});

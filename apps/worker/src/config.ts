@@ -1,0 +1,148 @@
+import { parseBrokers } from "@callbridge/kafka";
+import { DEFAULT_TOPICS } from "@callbridge/schemas";
+import { z } from "zod";
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const PositiveInt = z.coerce.number().int().positive();
+const Ms = z.coerce.number().int().min(0);
+
+/** `campaign-a=5:10,campaign-b=2` -> per-campaign rate (calls/s) and burst (default: one second of rate). */
+const CampaignLimits = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const limits = new Map<string, { ratePerSecond: number; burst: number }>();
+    for (const entry of text
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const match = /^([^=\s]+)=(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(entry);
+      if (!match?.[1] || !match[2]) {
+        ctx.addIssue({ code: "custom", message: `"${entry}" is not campaign=rate or campaign=rate:burst` });
+        continue;
+      }
+      const rate = Number(match[2]);
+      if (rate <= 0) ctx.addIssue({ code: "custom", message: `the rate of ${match[1]} must be above 0` });
+      limits.set(match[1], { ratePerSecond: rate, burst: match[3] ? Number(match[3]) : Math.max(1, Math.ceil(rate)) });
+    }
+    return limits;
+  });
+
+/** The worker's environment, validated once at start-up. */
+export const WorkerEnv = z.object({
+  /** Port of /healthz, /readyz and /metrics. */
+  PORT: Port.default(9465),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  KAFKA_BROKERS: z.string().min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
+  KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-worker"),
+  /** Consumer group shared by all worker replicas. */
+  KAFKA_GROUP_ID: z.string().min(1).default("callbridge-worker"),
+  CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests),
+  DLQ_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequestsDlq),
+  CALL_RESULTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callResults),
+  ENSURE_TOPICS: z.enum(["true", "false"]).default("true"),
+  /** Redis: the idempotency ledger and the rate limiter shared by replicas. Unset: both in-process. */
+  REDIS_URL: z.string().url().optional(),
+  TALKOVER_BASE_URL: z.string().url({ message: "is required: the Talkover API (or the simulator, e.g. http://127.0.0.1:4010)" }),
+  TALKOVER_API_TOKEN: z.string().startsWith("talq_", { message: "is required and must be a talq_ token" }),
+  /** Whole-request timeout of one API call. */
+  TALKOVER_TIMEOUT_MS: PositiveInt.default(10_000),
+  /** Calls per second over all campaigns (token bucket refill) and the bucket's size. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
+  RATE_LIMIT_BURST: PositiveInt.optional(),
+  /** Calls at the API at once. */
+  MAX_CONCURRENT_CALLS: PositiveInt.default(20),
+  /** Optional per-campaign buckets: `campaign=rate[:burst],...`. */
+  CAMPAIGN_RATE_LIMITS: CampaignLimits,
+  /** Records taken from Kafka and not yet finished; fetching pauses above it. */
+  MAX_IN_FLIGHT: PositiveInt.default(500),
+  /** Attempts per request for 5xx, timeouts and connection errors (429 and 401 do not count). */
+  MAX_ATTEMPTS: PositiveInt.default(5),
+  BACKOFF_BASE_MS: PositiveInt.default(500),
+  BACKOFF_MAX_MS: PositiveInt.default(30_000),
+  /** Longest wait a Retry-After can impose; a longer one is cut to this. */
+  RETRY_AFTER_MAX_MS: PositiveInt.default(60_000),
+  /** 409 DUPLICATE_CALL: `dead_letter` (SPEC default) or `outcome` (a plain `duplicate` result). */
+  DUPLICATE_CALL_POLICY: z.enum(["dead_letter", "outcome"]).default("dead_letter"),
+  /** While the token is refused (401), probe the API this often. */
+  CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000),
+  /** How long the ledger remembers a placed call. */
+  LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600),
+  COMMIT_INTERVAL_MS: PositiveInt.default(1_000),
+  LAG_INTERVAL_MS: PositiveInt.default(10_000),
+  /** SIGTERM: how long in-flight calls may take before they are abandoned (and redelivered later). */
+  SHUTDOWN_TIMEOUT_MS: Ms.default(30_000),
+});
+
+/** Rules across variables, checked on the raw values so they are reported with every other problem. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const base = Number(env.BACKOFF_BASE_MS ?? 500);
+  const max = Number(env.BACKOFF_MAX_MS ?? 30_000);
+  return Number.isFinite(base) && Number.isFinite(max) && max < base ? ["BACKOFF_MAX_MS: must not be below BACKOFF_BASE_MS"] : [];
+}
+
+export interface WorkerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: z.infer<typeof WorkerEnv>["LOG_LEVEL"];
+  readonly kafka: { readonly brokers: string[]; readonly clientId: string; readonly groupId: string };
+  readonly topics: { readonly callRequests: string; readonly deadLetters: string; readonly callResults: string };
+  readonly ensureTopics: boolean;
+  readonly redisUrl: string | undefined;
+  readonly talkover: { readonly baseUrl: string; readonly token: string; readonly timeoutMs: number };
+  readonly limits: {
+    readonly ratePerSecond: number;
+    readonly burst: number;
+    readonly maxConcurrent: number;
+    readonly campaigns: ReadonlyMap<string, { ratePerSecond: number; burst: number }>;
+  };
+  readonly maxInFlight: number;
+  readonly retry: { readonly maxAttempts: number; readonly baseMs: number; readonly maxMs: number; readonly retryAfterMaxMs: number };
+  readonly duplicateCallPolicy: "dead_letter" | "outcome";
+  readonly circuitProbeIntervalMs: number;
+  readonly ledgerTtlSeconds: number;
+  readonly commitIntervalMs: number;
+  readonly lagIntervalMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: WorkerConfig } | { ok: false; problems: string[] };
+
+/** Every problem is named at once; the token never appears in a message. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = WorkerEnv.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      logLevel: e.LOG_LEVEL,
+      kafka: { brokers: parseBrokers(e.KAFKA_BROKERS), clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID },
+      topics: { callRequests: e.CALL_REQUESTS_TOPIC, deadLetters: e.DLQ_TOPIC, callResults: e.CALL_RESULTS_TOPIC },
+      ensureTopics: e.ENSURE_TOPICS === "true",
+      redisUrl: e.REDIS_URL,
+      talkover: { baseUrl: e.TALKOVER_BASE_URL, token: e.TALKOVER_API_TOKEN, timeoutMs: e.TALKOVER_TIMEOUT_MS },
+      limits: {
+        ratePerSecond: e.RATE_LIMIT_PER_SECOND,
+        burst: e.RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(e.RATE_LIMIT_PER_SECOND)),
+        maxConcurrent: e.MAX_CONCURRENT_CALLS,
+        campaigns: e.CAMPAIGN_RATE_LIMITS,
+      },
+      maxInFlight: e.MAX_IN_FLIGHT,
+      retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, maxMs: e.BACKOFF_MAX_MS, retryAfterMaxMs: e.RETRY_AFTER_MAX_MS },
+      duplicateCallPolicy: e.DUPLICATE_CALL_POLICY,
+      circuitProbeIntervalMs: e.CIRCUIT_PROBE_INTERVAL_MS,
+      ledgerTtlSeconds: e.LEDGER_TTL_SECONDS,
+      commitIntervalMs: e.COMMIT_INTERVAL_MS,
+      lagIntervalMs: e.LAG_INTERVAL_MS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { Admin } from "@callbridge/kafka";
+import type { Logger } from "@callbridge/observability";
+import type { WorkerMetrics } from "../metrics.js";
+
+/** Polls the group's lag per partition into a gauge; the worker reports it itself, no exporter needed. */
+export function startLagReporter(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  intervalMs: number,
+  metrics: WorkerMetrics,
+  logger: Logger,
+): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      for (const { partition, lag } of await admin.consumerLag(groupId, topic)) {
+        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+      }
+    } catch (error) {
+      logger.debug({ err: error }, "could not read consumer lag");
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), intervalMs).unref();
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,75 @@
+import { KafkaClient } from "@callbridge/kafka";
+import { createLogger, createRegistry, ShutdownManager } from "@callbridge/observability";
+import { TalkoverClient } from "@callbridge/talkover-client";
+import { Redis } from "ioredis";
+import { loadConfig } from "./config.js";
+import { startOpsServer } from "./http/server.js";
+import { InMemoryLedger } from "./ledger/ledger.js";
+import { RedisLedger } from "./ledger/redis-ledger.js";
+import { CallLimiter } from "./limiter/call-limiter.js";
+import { createWorker } from "./worker.js";
+
+const loaded = loadConfig(process.env);
+if (!loaded.ok) {
+  console.error(`worker: invalid configuration\n  ${loaded.problems.join("\n  ")}`);
+  process.exit(2);
+}
+const { config } = loaded;
+const logger = createLogger({ name: "worker", level: config.logLevel });
+if (!config.redisUrl) {
+  logger.warn(
+    "REDIS_URL is not set: the idempotency ledger and the rate limiter are in-process (one replica only; a restart forgets placed calls)",
+  );
+}
+
+const registry = createRegistry();
+const kafka = new KafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+const client = new TalkoverClient({
+  baseUrl: config.talkover.baseUrl,
+  token: config.talkover.token,
+  timeoutMs: config.talkover.timeoutMs,
+  connections: config.limits.maxConcurrent * 2,
+});
+const ledger = config.redisUrl
+  ? new RedisLedger(new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }), config.ledgerTtlSeconds)
+  : new InMemoryLedger(config.ledgerTtlSeconds * 1000);
+const worker = createWorker(config, {
+  logger,
+  kafka,
+  client,
+  ledger,
+  registry,
+  createLimiter: (observer) =>
+    new CallLimiter(
+      {
+        id: `callbridge-${config.kafka.groupId}`,
+        global: { ratePerSecond: config.limits.ratePerSecond, burst: config.limits.burst },
+        maxConcurrent: config.limits.maxConcurrent,
+        campaigns: config.limits.campaigns,
+      },
+      { logger, observer, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+    ),
+});
+
+const shutdown = new ShutdownManager(logger, config.shutdownTimeoutMs + 15_000)
+  .add("worker", () => worker.stop())
+  .add("talkover client", () => client.close());
+try {
+  const ops = await startOpsServer({ port: config.port, host: config.host, registry, readiness: () => worker.readiness() });
+  shutdown.add("ops server", () => ops.close());
+  await worker.start();
+  logger.info(
+    { ops: ops.url, talkover: config.talkover.baseUrl, rate: config.limits.ratePerSecond, maxConcurrent: config.limits.maxConcurrent },
+    "worker started",
+  );
+} catch (error) {
+  logger.fatal({ err: error }, "worker could not start");
+  await shutdown.run("start-up failed");
+  process.exit(1);
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    void shutdown.run(signal).then((clean) => process.exit(clean ? 0 : 1));
+  });
+}

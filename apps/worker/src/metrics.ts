@@ -1,0 +1,95 @@
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
+
+/** Labels are bounded: outcomes, statuses, reasons, codes of the seed, partitions. Never a phone or an id. */
+export function createWorkerMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    outcomes: new Counter({
+      name: "callbridge_worker_requests_total",
+      help: "Call requests finished, by outcome (placed, duplicate, dead_lettered, already_placed, invalid_message).",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    apiResponses: new Counter({
+      name: "callbridge_worker_api_responses_total",
+      help: "Answers of POST /campaigns/{id}/call by HTTP status, or timeout/connection/aborted when there was none.",
+      labelNames: ["status"] as const,
+      registers,
+    }),
+    apiDuration: new Histogram({
+      name: "callbridge_worker_api_request_duration_seconds",
+      help: "Duration of one Talkover API call attempt (limiter wait excluded), by status class.",
+      labelNames: ["status_class"] as const,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    retries: new Counter({
+      name: "callbridge_worker_retries_total",
+      help: "Attempts repeated, by reason (server_error, timeout, connection, invalid_response, unexpected_status, rate_limited, unauthorized).",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: "callbridge_worker_dead_letters_total",
+      help: "Records written to the dead-letter topic, by reason and error code.",
+      labelNames: ["reason", "code"] as const,
+      registers,
+    }),
+    limiterWait: new Histogram({
+      name: "callbridge_worker_limiter_wait_seconds",
+      help: "Time a call waited for a rate-limit token and a concurrency slot.",
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    limiterQueued: new Gauge({
+      name: "callbridge_worker_limiter_queued_calls",
+      help: "Calls waiting in the rate limiter on this replica.",
+      registers,
+    }),
+    limiterRecoveries: new Counter({
+      name: "callbridge_worker_limiter_recoveries_total",
+      help: "Times the rate limiter was rebuilt because Redis lost its keys or it stalled.",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    limiterRate: new Gauge({
+      name: "callbridge_worker_limiter_rate_per_second",
+      help: "Effective calls per second of the global bucket (lowered after 429s, recovering to the configured rate).",
+      registers,
+    }),
+    inFlightCalls: new Gauge({
+      name: "callbridge_worker_in_flight_calls",
+      help: "Calls at the Talkover API right now on this replica.",
+      registers,
+    }),
+    inFlightRecords: new Gauge({
+      name: "callbridge_worker_in_flight_records",
+      help: "Records taken from Kafka and not finished on this replica.",
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: "callbridge_worker_consumer_lag_records",
+      help: "Records on the requests topic not yet committed by the worker group, per partition.",
+      labelNames: ["topic", "partition"] as const,
+      registers,
+    }),
+    webhookToCall: new Histogram({
+      name: "callbridge_worker_webhook_to_call_seconds",
+      help: "From the ingest receiving the CRM webhook to Talkover accepting the call.",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
+    circuitOpen: new Gauge({
+      name: "callbridge_worker_circuit_open",
+      help: "1 while Talkover refuses the API token (401) and calls are paused, else 0.",
+      registers,
+    }),
+    ready: new Gauge({
+      name: "callbridge_worker_ready",
+      help: "1 while the worker consumes (joined the group, producer connected, not draining), else 0.",
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,159 @@
+import { deleteKafkaInstance, freePort, restartKafka, startKafka, startRedisServer, uniqueName } from "@callbridge/test-infra";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { createTopics, eventually, produceRequests, readAll } from "../support/kafka.js";
+import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
+import { killHard, spawnWorker, type WorkerProcess } from "../support/worker-process.js";
+import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
+
+// Faults from SPEC §7: the worker killed with SIGKILL again and again, the API failing 30%
+// of the time, Redis and the broker restarted. Counted at the simulator: every request placed
+// exactly once. Requests allow duplicates, so a double call would show there.
+
+const brokers = inject("kafkaBrokers");
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+/** Requests whose context carries their key, so calls can be counted per request at the simulator. */
+function requests(count: number) {
+  return Array.from({ length: count }, () => {
+    const request = callRequest({ allow_duplicates: true });
+    return { ...request, context: { key: request.idempotency_key } };
+  });
+}
+
+async function callsPerKey(sim: RunningSimulator): Promise<Map<string, number>> {
+  const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: { context: { key?: string } }[] };
+  const counts = new Map<string, number>();
+  for (const call of calls) {
+    const key = call.context.key ?? "(none)";
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function everyRequestPlacedOnce(sim: RunningSimulator, keys: readonly string[], timeoutMs = 120_000): Promise<void> {
+  const counts = await eventually(
+    async () => {
+      const counts = await callsPerKey(sim);
+      return keys.every((key) => counts.has(key)) ? counts : undefined;
+    },
+    `${keys.length} requests placed`,
+    timeoutMs,
+  );
+  const twice = [...counts].filter(([, n]) => n > 1);
+  expect(twice).toEqual([]);
+  expect([...counts.keys()].sort()).toEqual([...keys].sort());
+}
+
+describe("faults", () => {
+  it("SIGKILL again and again during thousands of requests: each placed exactly once", { timeout: 300_000 }, async () => {
+    const sim = await startSimulator({ latency_ms: 5 }, { SIM_CALL_QUEUED_MS: "600000" });
+    cleanups.push(() => sim.sim.close());
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const topics = await createTopics(brokers, 6);
+    const batch = requests(2_000);
+    await produceRequests(brokers, topics.callRequests, batch);
+
+    const env = {
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: uniqueName("killed-worker"),
+      CALL_REQUESTS_TOPIC: topics.callRequests,
+      DLQ_TOPIC: topics.deadLetters,
+      CALL_RESULTS_TOPIC: topics.callResults,
+      ENSURE_TOPICS: "false",
+      TALKOVER_BASE_URL: sim.url,
+      TALKOVER_API_TOKEN: SIM_TOKEN,
+      REDIS_URL: redis.url,
+      RATE_LIMIT_PER_SECOND: "400",
+      RATE_LIMIT_BURST: "100",
+      MAX_CONCURRENT_CALLS: "40",
+      COMMIT_INTERVAL_MS: "300",
+      BACKOFF_BASE_MS: "50",
+      BACKOFF_MAX_MS: "500",
+    };
+    let worker: WorkerProcess | undefined;
+    cleanups.push(async () => worker && killHard(worker));
+    for (let kill = 0; kill < 6; kill++) {
+      worker = spawnWorker({ ...env, PORT: String(await freePort()) });
+      await new Promise((resolve) => setTimeout(resolve, 1_500 + Math.random() * 1_500));
+      await killHard(worker);
+    }
+    worker = spawnWorker({ ...env, PORT: String(await freePort()) });
+    await everyRequestPlacedOnce(
+      sim,
+      batch.map((r) => r.idempotency_key),
+    );
+    expect(await readAll(brokers, topics.deadLetters)).toHaveLength(0);
+  });
+
+  it("the API failing 30% with 500 and 429: all placed once, none lost", { timeout: 180_000 }, async () => {
+    const sim = await startSimulator({ error_rate: 0.15, throttle_rate: 0.15, retry_after_seconds: 1 });
+    cleanups.push(() => sim.sim.close());
+    const t: TestWorker = await startTestWorker(brokers, {
+      simUrl: sim.url,
+      env: { MAX_ATTEMPTS: "12", RETRY_AFTER_MAX_MS: "100", RATE_LIMIT_PER_SECOND: "2000", RATE_LIMIT_BURST: "200" },
+    });
+    cleanups.push(() => t.stop());
+    const batch = requests(1_000);
+    await produceRequests(brokers, t.topics.callRequests, batch);
+    await everyRequestPlacedOnce(
+      sim,
+      batch.map((r) => r.idempotency_key),
+    );
+    const stats = (await (await fetch(`${sim.url}/_sim/stats`)).json()) as { responses: Record<string, number> };
+    expect(stats.responses["500"]).toBeGreaterThan(50);
+    expect(stats.responses["429"]).toBeGreaterThan(50);
+    expect(await readAll(brokers, t.topics.deadLetters)).toHaveLength(0);
+  });
+
+  it("Redis restarted mid-run: the worker carries on by itself", { timeout: 180_000 }, async () => {
+    const sim = await startSimulator({}, { SIM_CALL_QUEUED_MS: "600000" });
+    cleanups.push(() => sim.sim.close());
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const t = await startTestWorker(brokers, {
+      simUrl: sim.url,
+      redisUrl: redis.url,
+      env: { RATE_LIMIT_PER_SECOND: "100", RATE_LIMIT_BURST: "10" },
+    });
+    cleanups.push(() => t.stop());
+    const batch = requests(600);
+    await produceRequests(brokers, t.topics.callRequests, batch);
+    await eventually(async () => ((await callsPerKey(sim)).size >= 100 ? true : undefined), "100 calls before the restart");
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await redis.start();
+    await everyRequestPlacedOnce(
+      sim,
+      batch.map((r) => r.idempotency_key),
+    );
+  });
+
+  it("the broker restarted mid-run: the worker resumes", { timeout: 240_000 }, async () => {
+    const instance = uniqueName("worker-broker");
+    const env = process.env;
+    const broker = await startKafka({ name: instance, env, fresh: true });
+    cleanups.push(() => deleteKafkaInstance({ name: instance, env }));
+    const sim = await startSimulator({}, { SIM_CALL_QUEUED_MS: "600000" });
+    cleanups.push(() => sim.sim.close());
+    const t = await startTestWorker(broker.brokers, { simUrl: sim.url, env: { RATE_LIMIT_PER_SECOND: "50", RATE_LIMIT_BURST: "5" } });
+    cleanups.push(() => t.stop());
+    const batch = requests(400);
+    await produceRequests(broker.brokers, t.topics.callRequests, batch);
+    await eventually(async () => ((await callsPerKey(sim)).size >= 50 ? true : undefined), "50 calls before the restart");
+    await restartKafka({ name: instance, env });
+    await everyRequestPlacedOnce(
+      sim,
+      batch.map((r) => r.idempotency_key),
+      180_000,
+    );
+    const results = await eventually(async () => {
+      const records = await readAll(broker.brokers, t.topics.callResults);
+      return records.length >= batch.length ? records : undefined;
+    }, "a result per request");
+    expect(new Set(results.map((r) => String(r.key)))).toEqual(new Set(batch.map((r) => r.idempotency_key)));
+  });
+});
