@@ -6,8 +6,8 @@ import type { EnvReference } from "./routes-file/interpolate.js";
 import { loadRoutesFile } from "./routes-file/load.js";
 import type { RoutesFile } from "./routes-file/schema.js";
 
-const Port = z.coerce.number().int().min(0).max(65_535);
-const PositiveInt = z.coerce.number().int().positive();
+const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
+const PositiveInt = z.coerce.number({ error: "must be a whole number" }).int().positive();
 
 /** The example routes file at the repository root, for a zero-config local run. */
 export const EXAMPLE_ROUTES_FILE = fileURLToPath(new URL("../../../config/routes.example.yaml", import.meta.url));
@@ -22,7 +22,9 @@ export const IngestEnv = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Comma-separated `host:port` of the Kafka brokers. */
-  KAFKA_BROKERS: z.string().min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
+  KAFKA_BROKERS: z
+    .string({ error: "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)" })
+    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
   KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-ingest"),
   /** Shares the delivered-events memory between replicas; in-process when unset. */
   REDIS_URL: z.string().url().optional(),

@@ -2,9 +2,9 @@ import { parseBrokers } from "@callbridge/kafka";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
-const Port = z.coerce.number().int().min(0).max(65_535);
-const PositiveInt = z.coerce.number().int().positive();
-const Ms = z.coerce.number().int().min(0);
+const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
+const PositiveInt = z.coerce.number({ error: "must be a whole number" }).int().positive();
+const Ms = z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0);
 
 /** `campaign-a=5:10,campaign-b=2` -> per-campaign rate (calls/s) and burst (default: one second of rate). */
 const CampaignLimits = z
@@ -34,7 +34,9 @@ export const WorkerEnv = z.object({
   PORT: Port.default(9465),
   HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  KAFKA_BROKERS: z.string().min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
+  KAFKA_BROKERS: z
+    .string({ error: "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)" })
+    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
   KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-worker"),
   /** Consumer group shared by all worker replicas. */
   KAFKA_GROUP_ID: z.string().min(1).default("callbridge-worker"),
@@ -44,12 +46,16 @@ export const WorkerEnv = z.object({
   ENSURE_TOPICS: z.enum(["true", "false"]).default("true"),
   /** Redis: the idempotency ledger and the rate limiter shared by replicas. Unset: both in-process. */
   REDIS_URL: z.string().url().optional(),
-  TALKOVER_BASE_URL: z.string().url({ message: "is required: the Talkover API (or the simulator, e.g. http://127.0.0.1:4010)" }),
-  TALKOVER_API_TOKEN: z.string().startsWith("talq_", { message: "is required and must be a talq_ token" }),
+  TALKOVER_BASE_URL: z
+    .string({ error: "is required: the Talkover API (or the simulator, e.g. http://127.0.0.1:4010)" })
+    .url({ message: "must be a URL such as https://app.talkover.ai" }),
+  TALKOVER_API_TOKEN: z
+    .string({ error: "is required and must be a talq_ token" })
+    .startsWith("talq_", { message: "is required and must be a talq_ token" }),
   /** Whole-request timeout of one API call. */
   TALKOVER_TIMEOUT_MS: PositiveInt.default(10_000),
   /** Calls per second over all campaigns (token bucket refill) and the bucket's size. */
-  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
+  RATE_LIMIT_PER_SECOND: z.coerce.number({ error: "must be a number of calls per second" }).positive().default(10),
   RATE_LIMIT_BURST: PositiveInt.optional(),
   /** Calls at the API at once. */
   MAX_CONCURRENT_CALLS: PositiveInt.default(20),

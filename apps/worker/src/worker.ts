@@ -92,7 +92,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     maxInFlight: config.maxInFlight,
     metrics,
     logger: deps.logger,
-    process: (request, signal) =>
+    process: (request, signals) =>
       processRequest(
         request,
         {
@@ -107,7 +107,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
           owner,
           claimLeaseMs: config.talkover.timeoutMs * 3 + 5_000,
         },
-        signal,
+        signals,
       ),
   });
 

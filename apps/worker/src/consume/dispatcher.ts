@@ -4,7 +4,7 @@ import type { Logger } from "@callbridge/observability";
 import { CallRequest } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
 import { deadLetterRecord, resultRecord, type WorkerTopics } from "../output/records.js";
-import type { Verdict } from "../process/call-processor.js";
+import type { ProcessSignals, Verdict } from "../process/call-processor.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
@@ -12,7 +12,7 @@ import { OffsetTracker } from "./offset-tracker.js";
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
   readonly output: Pick<ProduceBatcher, "send">;
-  readonly process: (request: CallRequest, signal: AbortSignal) => Promise<Verdict>;
+  readonly process: (request: CallRequest, signals: ProcessSignals) => Promise<Verdict>;
   readonly topics: WorkerTopics;
   readonly maxInFlight: number;
   readonly metrics: WorkerMetrics;
@@ -35,6 +35,9 @@ interface Work {
 export class Dispatcher {
   private readonly trackers = new Map<string, OffsetTracker>();
   private readonly keys: KeyQueue<Work>;
+  /** Aborted when shutdown begins: nothing new reaches the API. */
+  private readonly stopStarting = new AbortController();
+  /** Aborted at the shutdown deadline: calls still at the API are abandoned. */
   private readonly abort = new AbortController();
   private inFlight = 0;
   private paused = false;
@@ -101,11 +104,13 @@ export class Dispatcher {
   }
 
   /**
-   * Shutdown: take nothing new, give in-flight records until `deadline` to finish, then abort
-   * the rest (they stay uncommitted and are redelivered after the restart).
+   * Shutdown: take nothing new and start no new call; records that have not reached the API
+   * are given up at once (uncommitted, so redelivered after the restart). Calls at the API get
+   * until `deadline` to finish, then they are abandoned too.
    */
   async drain(deadline: number): Promise<void> {
     this.draining = true;
+    this.stopStarting.abort();
     this.applyBackpressure();
     const idle = this.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (await within(idle, deadline - Date.now())) return;
@@ -117,7 +122,7 @@ export class Dispatcher {
   private async run(work: Work): Promise<void> {
     const { record, request, tracker } = work;
     try {
-      const verdict = await this.deps.process(request, this.abort.signal);
+      const verdict = await this.deps.process(request, { stop: this.stopStarting.signal, hard: this.abort.signal });
       if (verdict.kind === "abandoned") return;
       const records: TopicRecord[] = [resultRecord(verdict.result, this.deps.topics.callResults)];
       if (verdict.deadLetter) {

@@ -39,6 +39,15 @@ export interface ProcessorDeps {
   readonly now?: () => Date;
 }
 
+/**
+ * Shutdown comes in two steps: `stop` aborts everything that has not reached the API (waits
+ * for the limiter, backoffs, the circuit); `hard` aborts calls in flight, at the deadline.
+ */
+export interface ProcessSignals {
+  readonly stop: AbortSignal;
+  readonly hard: AbortSignal;
+}
+
 /** `finished`: write the result (and the dead letter), then commit. `abandoned`: shutting down; leave it uncommitted. */
 export type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
 export type Verdict = Finished | { kind: "abandoned" };
@@ -50,11 +59,14 @@ const LIMITER_ABORTED = "limiter_aborted";
  * placed before is not called again), then attempts through the rate limiter until the API
  * answers something final or the attempt budget is spent.
  */
-export async function processRequest(request: CallRequest, deps: ProcessorDeps, signal: AbortSignal): Promise<Verdict> {
+export async function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<Verdict> {
   const key = request.idempotency_key;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "processor", campaign: request.campaign_id, key });
+  const signal = signals.stop;
   const ledger = retryingLedger(log, signal);
+  // Once the API may have acted, recording it must not stop at the first shutdown step.
+  const ledgerAfterCall = retryingLedger(log, signals.hard);
 
   const earlier = await ledger(() => deps.ledger.placed(key));
   if (earlier === ABORTED) return { kind: "abandoned" };
@@ -97,7 +109,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
         // After an ambiguous attempt, ask without allow_duplicates: if our attempt landed, the
         // API's own duplicate guard answers 409 (counted as placed) instead of calling twice.
         const allowDuplicates = request.allow_duplicates && !ambiguous;
-        response = await deps.gate.run(request.campaign_id, () => timedCall(request, allowDuplicates, deps, signal), signal);
+        response = await deps.gate.run(request.campaign_id, () => timedCall(request, allowDuplicates, deps, signals.hard), signal);
       } catch (error) {
         if ((error as { kind?: string }).kind === LIMITER_ABORTED) return { kind: "abandoned" };
         calls += 1;
@@ -180,7 +192,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
     }
 
     async function placed(call: CampaignCall): Promise<Verdict> {
-      const marked = await ledger(() => deps.ledger.markPlaced(key, { callId: call.id, placedAt: now().toISOString() }));
+      const marked = await ledgerAfterCall(() => deps.ledger.markPlaced(key, { callId: call.id, placedAt: now().toISOString() }));
       // Abandoned after a 201: the attempt marker makes the redelivery's 409 count as placed.
       if (marked === ABORTED) return { kind: "abandoned" };
       const receivedAt = request.source?.received_at ? Date.parse(request.source.received_at) : Number.NaN;

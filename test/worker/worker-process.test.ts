@@ -1,0 +1,79 @@
+import { freePort, uniqueName } from "@callbridge/test-infra";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { createTopics, eventually, produceRequests } from "../support/kafka.js";
+import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
+import { killHard, spawnWorker, type WorkerProcess } from "../support/worker-process.js";
+import { callRequest } from "../support/worker-stack.js";
+
+// The worker as an operator runs it: `node apps/worker/dist/main.js` with env only.
+
+const brokers = inject("kafkaBrokers");
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+async function callCount(sim: RunningSimulator): Promise<number> {
+  return ((await (await fetch(`${sim.url}/_sim/stats`)).json()) as { calls: number }).calls;
+}
+
+describe("node apps/worker/dist/main.js", () => {
+  it("on SIGTERM stops fetching, lets in-flight calls finish, commits and exits 0; a successor places the rest once", {
+    timeout: 120_000,
+  }, async () => {
+    const sim = await startSimulator({ latency_ms: 300 }, { SIM_CALL_QUEUED_MS: "600000" });
+    cleanups.push(() => sim.sim.close());
+    const topics = await createTopics(brokers, 3);
+    const batch = Array.from({ length: 60 }, () => {
+      const request = callRequest({ allow_duplicates: true });
+      return { ...request, context: { key: request.idempotency_key } };
+    });
+    await produceRequests(brokers, topics.callRequests, batch);
+    const env = {
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: uniqueName("sigterm"),
+      CALL_REQUESTS_TOPIC: topics.callRequests,
+      DLQ_TOPIC: topics.deadLetters,
+      CALL_RESULTS_TOPIC: topics.callResults,
+      ENSURE_TOPICS: "false",
+      TALKOVER_BASE_URL: sim.url,
+      TALKOVER_API_TOKEN: SIM_TOKEN,
+      RATE_LIMIT_PER_SECOND: "20",
+      RATE_LIMIT_BURST: "5",
+      MAX_CONCURRENT_CALLS: "5",
+      COMMIT_INTERVAL_MS: "200",
+      SHUTDOWN_TIMEOUT_MS: "10000",
+    };
+    const port = await freePort();
+    const first: WorkerProcess = spawnWorker({ ...env, PORT: String(port) });
+    cleanups.push(() => killHard(first));
+    await eventually(async () => ((await callCount(sim)) >= 5 ? true : undefined), "the first calls");
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(await ready.json()).toMatchObject({ ready: true, joined: true, circuit: "closed" });
+
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const placedByFirst = await callCount(sim);
+    expect(placedByFirst).toBeLessThan(batch.length);
+
+    const second = spawnWorker({ ...env, PORT: String(await freePort()) });
+    cleanups.push(() => killHard(second));
+    const calls = await eventually(async () => {
+      const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: { context: { key: string } }[] };
+      return calls.length >= batch.length ? calls : undefined;
+    }, "every request placed");
+    const keys = calls.map((c) => c.context.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(new Set(keys)).toEqual(new Set(batch.map((r) => r.idempotency_key)));
+  });
+
+  it("refuses to start on bad settings, naming each and never the token", async () => {
+    const worker = spawnWorker({ KAFKA_BROKERS: brokers, TALKOVER_API_TOKEN: "sk_live_very_secret", RATE_LIMIT_PER_SECOND: "fast" });
+    expect(await worker.exited).toBe(2);
+    const output = worker.output();
+    expect(output).toContain("TALKOVER_BASE_URL: is required");
+    expect(output).toContain("TALKOVER_API_TOKEN: is required and must be a talq_ token");
+    expect(output).toContain("RATE_LIMIT_PER_SECOND: ");
+    expect(output).not.toContain("sk_live_very_secret");
+  });
+});
