@@ -146,8 +146,7 @@ async function workerThroughput(brokers: string, sim: Sim, partitions: number): 
     ...workerEnv(brokers, topic, {
       PORT: String(port),
       TALKOVER_BASE_URL: sim.url,
-      RATE_LIMIT_PER_SECOND: "1000000",
-      RATE_LIMIT_BURST: "1000000",
+      RATE_LIMIT_PER_SECOND: "0",
       MAX_CONCURRENT_CALLS: String(CONCURRENCY),
     }),
   });

@@ -7,7 +7,7 @@ import { loadRoutesFile } from "./routes-file/load.js";
 import type { RoutesFile } from "./routes-file/schema.js";
 
 const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
-const PositiveInt = z.coerce.number({ error: "must be a whole number" }).int().positive();
+const PositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();
 
 /** The example routes file at the repository root, for a zero-config local run. */
 export const EXAMPLE_ROUTES_FILE = fileURLToPath(new URL("../../../config/routes.example.yaml", import.meta.url));

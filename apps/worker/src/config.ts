@@ -3,7 +3,7 @@ import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
 const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
-const PositiveInt = z.coerce.number({ error: "must be a whole number" }).int().positive();
+const PositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();
 const Ms = z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0);
 
 /** `campaign-a=5:10,campaign-b=2` -> per-campaign rate (calls/s) and burst (default: one second of rate). */
@@ -54,8 +54,11 @@ export const WorkerEnv = z.object({
     .startsWith("talq_", { message: "is required and must be a talq_ token" }),
   /** Whole-request timeout of one API call. */
   TALKOVER_TIMEOUT_MS: PositiveInt.default(10_000),
-  /** Calls per second over all campaigns (token bucket refill) and the bucket's size. */
-  RATE_LIMIT_PER_SECOND: z.coerce.number({ error: "must be a number of calls per second" }).positive().default(10),
+  /** Calls per second over all campaigns (token bucket refill; 0 means no rate limit) and the bucket's size. */
+  RATE_LIMIT_PER_SECOND: z.coerce
+    .number({ error: "must be a number of calls per second" })
+    .min(0, "must be 0 (no rate limit) or more")
+    .default(10),
   RATE_LIMIT_BURST: PositiveInt.optional(),
   /** Calls at the API at once. */
   MAX_CONCURRENT_CALLS: PositiveInt.default(20),
@@ -98,7 +101,8 @@ export interface WorkerConfig {
   readonly redisUrl: string | undefined;
   readonly talkover: { readonly baseUrl: string; readonly token: string; readonly timeoutMs: number };
   readonly limits: {
-    readonly ratePerSecond: number;
+    /** `null`: no rate limit, only the concurrent-call cap. */
+    readonly ratePerSecond: number | null;
     readonly burst: number;
     readonly maxConcurrent: number;
     readonly campaigns: ReadonlyMap<string, { ratePerSecond: number; burst: number }>;
@@ -136,7 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       redisUrl: e.REDIS_URL,
       talkover: { baseUrl: e.TALKOVER_BASE_URL, token: e.TALKOVER_API_TOKEN, timeoutMs: e.TALKOVER_TIMEOUT_MS },
       limits: {
-        ratePerSecond: e.RATE_LIMIT_PER_SECOND,
+        ratePerSecond: e.RATE_LIMIT_PER_SECOND === 0 ? null : e.RATE_LIMIT_PER_SECOND,
         burst: e.RATE_LIMIT_BURST ?? Math.max(1, Math.ceil(e.RATE_LIMIT_PER_SECOND)),
         maxConcurrent: e.MAX_CONCURRENT_CALLS,
         campaigns: e.CAMPAIGN_RATE_LIMITS,

@@ -6,7 +6,7 @@ import { loadConfig } from "./config.js";
 import { startOpsServer } from "./http/server.js";
 import { InMemoryLedger } from "./ledger/ledger.js";
 import { RedisLedger } from "./ledger/redis-ledger.js";
-import { CallLimiter } from "./limiter/call-limiter.js";
+import { createLimiter } from "./limiter/create-limiter.js";
 import { createWorker } from "./worker.js";
 
 const loaded = loadConfig(process.env);
@@ -39,16 +39,7 @@ const worker = createWorker(config, {
   client,
   ledger,
   registry,
-  createLimiter: (observer) =>
-    new CallLimiter(
-      {
-        id: `callbridge-${config.kafka.groupId}`,
-        global: { ratePerSecond: config.limits.ratePerSecond, burst: config.limits.burst },
-        maxConcurrent: config.limits.maxConcurrent,
-        campaigns: config.limits.campaigns,
-      },
-      { logger, observer, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
-    ),
+  createLimiter: (observer) => createLimiter(config, logger, observer),
 });
 
 const shutdown = new ShutdownManager(logger, config.shutdownTimeoutMs + 15_000)
@@ -59,7 +50,12 @@ try {
   shutdown.add("ops server", () => ops.close());
   await worker.start();
   logger.info(
-    { ops: ops.url, talkover: config.talkover.baseUrl, rate: config.limits.ratePerSecond, maxConcurrent: config.limits.maxConcurrent },
+    {
+      ops: ops.url,
+      talkover: config.talkover.baseUrl,
+      rate: config.limits.ratePerSecond ?? "unlimited",
+      maxConcurrent: config.limits.maxConcurrent,
+    },
     "worker started",
   );
 } catch (error) {

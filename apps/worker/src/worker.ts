@@ -49,7 +49,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     onRecovery: (reason) => metrics.limiterRecoveries.inc({ reason }),
     onRate: (rate) => metrics.limiterRate.set(rate),
   });
-  metrics.limiterRate.set(config.limits.ratePerSecond);
+  if (config.limits.ratePerSecond !== null) metrics.limiterRate.set(config.limits.ratePerSecond);
   const producer = deps.kafka.producer();
   const output = new ProduceBatcher(producer, 500);
   const consumer = deps.kafka.consumer({

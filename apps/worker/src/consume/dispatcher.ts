@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { ConsumedRecord, Consumer, ProduceBatcher, RecordBatch, TopicPartitions, TopicRecord } from "@callbridge/kafka";
 import { decodeJson } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
@@ -47,6 +48,8 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.keys = new KeyQueue((work) => this.run(work));
+    // Every waiting request listens on these two signals; thousands of listeners are expected.
+    setMaxListeners(0, this.stopStarting.signal, this.abort.signal);
   }
 
   get inFlightRecords(): number {
