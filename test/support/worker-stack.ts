@@ -4,7 +4,7 @@ import type { CallRequestInput } from "@callbridge/schemas";
 import { TalkoverClient } from "@callbridge/talkover-client";
 import { uniqueName } from "@callbridge/test-infra";
 import {
-  CallLimiter,
+  createLimiter,
   createWorker,
   InMemoryLedger,
   type Ledger,
@@ -80,16 +80,7 @@ export async function startTestWorker(brokers: string, options: TestWorkerOption
     client,
     ledger,
     registry,
-    createLimiter: (observer) =>
-      new CallLimiter(
-        {
-          id: config.kafka.groupId,
-          global: { ratePerSecond: config.limits.ratePerSecond, burst: config.limits.burst },
-          maxConcurrent: config.limits.maxConcurrent,
-          campaigns: config.limits.campaigns,
-        },
-        { logger, observer, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
-      ),
+    createLimiter: (observer) => createLimiter(config, logger, observer),
   });
   await worker.start();
   return {
