@@ -12,45 +12,51 @@ const PositiveInt = z.coerce.number({ error: "must be a whole number above 0" })
 /** The example routes file at the repository root, for a zero-config local run. */
 export const EXAMPLE_ROUTES_FILE = fileURLToPath(new URL("../../../config/routes.example.yaml", import.meta.url));
 
-/** The ingest's environment, validated once at start-up. */
+/** The ingest's environment, validated once at start-up. Descriptions feed the README's environment reference (`pnpm docs:env`). */
 export const IngestEnv = z.object({
-  /** Port of the webhook endpoints and health checks. */
-  PORT: Port.default(8080),
-  /** Port of `GET /metrics`. */
-  METRICS_PORT: Port.default(9464),
-  /** Interface to bind (both ports). */
-  HOST: z.string().min(1).default("127.0.0.1"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Comma-separated `host:port` of the Kafka brokers. */
+  PORT: Port.default(8080).describe("Port of the webhook endpoints and health checks."),
+  METRICS_PORT: Port.default(9464).describe("Port of `GET /metrics`."),
+  HOST: z.string().min(1).default("127.0.0.1").describe("Interface to bind (both ports)."),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("Lowest level written to the JSON logs (pino)."),
   KAFKA_BROKERS: z
     .string({ error: "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)" })
-    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
-  KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-ingest"),
-  /** Shares the delivered-events memory between replicas; in-process when unset. */
-  REDIS_URL: z.string().url().optional(),
-  /** The routes file (YAML): sources, their secrets (from env), and routes. */
-  ROUTES_FILE: z.string().min(1).default(EXAMPLE_ROUTES_FILE),
-  /**
-   * The URL senders use to reach this service, without a trailing slash. HubSpot signs the
-   * full URL it called, which a proxy in front of us rewrites; default http://HOST:PORT.
-   */
-  PUBLIC_BASE_URL: z.string().url().optional(),
-  CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests),
-  DLQ_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequestsDlq),
-  /** Create missing topics at start-up. */
-  ENSURE_TOPICS: z.enum(["true", "false"]).default("true"),
-  /** Larger webhook bodies get 413. */
-  MAX_BODY_BYTES: PositiveInt.default(1024 * 1024),
-  /** How long a delivered event is remembered; HubSpot workflow retries span 3 days. */
-  DEDUPE_TTL_SECONDS: PositiveInt.default(3 * 24 * 3600),
-  /** Cap of the in-process memory (without Redis). */
-  DEDUPE_MAX_KEYS: PositiveInt.default(200_000),
-  /** A webhook whose records Kafka has not acknowledged by then gets 503 (HubSpot gives up after 5 s). */
-  PRODUCE_TIMEOUT_MS: PositiveInt.default(4_000),
-  /** Most records in one produce call shared by concurrent webhooks. */
-  PRODUCE_MAX_BATCH_RECORDS: PositiveInt.default(1_000),
-  /** SIGTERM: how long to drain in-flight webhooks and flush the producer. */
-  SHUTDOWN_TIMEOUT_MS: PositiveInt.default(15_000),
+    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)")
+    .describe("Comma-separated `host:port` of the Kafka brokers."),
+  KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-ingest").describe("Kafka client id of the ingest's producer and admin."),
+  REDIS_URL: z.string().url().optional().describe("Shares the delivered-events memory between replicas; in-process when unset."),
+  ROUTES_FILE: z
+    .string()
+    .min(1)
+    .default(EXAMPLE_ROUTES_FILE)
+    .describe("The routes file (YAML): sources, their secrets (from env), and routes."),
+  PUBLIC_BASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "The URL senders use to reach this service, without a trailing slash. HubSpot signs the full URL it called, " +
+        "which a proxy in front of us rewrites; default http://HOST:PORT.",
+    ),
+  CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests).describe("Topic the call requests are written to."),
+  DLQ_TOPIC: z
+    .string()
+    .min(1)
+    .default(DEFAULT_TOPICS.callRequestsDlq)
+    .describe("Dead-letter topic: events a route matched but whose phone number is unusable (`invalid_phone`)."),
+  ENSURE_TOPICS: z.enum(["true", "false"]).default("true").describe("Create missing topics at start-up."),
+  MAX_BODY_BYTES: PositiveInt.default(1024 * 1024).describe("Larger webhook bodies get 413."),
+  DEDUPE_TTL_SECONDS: PositiveInt.default(3 * 24 * 3600).describe(
+    "How long a delivered event is remembered; HubSpot workflow retries span 3 days.",
+  ),
+  DEDUPE_MAX_KEYS: PositiveInt.default(200_000).describe("Cap of the in-process memory (without Redis)."),
+  PRODUCE_TIMEOUT_MS: PositiveInt.default(4_000).describe(
+    "A webhook whose records Kafka has not acknowledged by then gets 503 (HubSpot gives up after 5 s).",
+  ),
+  PRODUCE_MAX_BATCH_RECORDS: PositiveInt.default(1_000).describe("Most records in one produce call shared by concurrent webhooks."),
+  SHUTDOWN_TIMEOUT_MS: PositiveInt.default(15_000).describe("SIGTERM: how long to drain in-flight webhooks and flush the producer."),
 });
 
 export interface IngestConfig {

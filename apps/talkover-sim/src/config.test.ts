@@ -45,3 +45,10 @@ describe("loadConfig", () => {
     expect(loaded.problems.join("\n")).not.toContain("secret123");
   });
 });
+
+describe("starting faults", () => {
+  it("names the variable when a fault is out of range, instead of crashing", () => {
+    const loaded = loadConfig({ SIM_LATENCY_MS: "999999" });
+    expect(loaded).toEqual({ ok: false, problems: [expect.stringMatching(/^SIM_LATENCY_MS: /)] });
+  });
+});

@@ -1,4 +1,4 @@
-export { loadConfig, type SimulatorAppConfig } from "./config.js";
+export { loadConfig, type SimulatorAppConfig, SimulatorEnv } from "./config.js";
 export { Faults, type FaultsInput, NO_FAULTS } from "./faults.js";
 export { createSimulator, type Simulator, type SimulatorConfig, type SimulatorDeps } from "./simulator.js";
 export type { CallLifecycle } from "./state/call-store.js";

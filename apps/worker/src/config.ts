@@ -28,60 +28,72 @@ const CampaignLimits = z
     return limits;
   });
 
-/** The worker's environment, validated once at start-up. */
+/** The worker's environment, validated once at start-up. Descriptions feed the README's environment reference (`pnpm docs:env`). */
 export const WorkerEnv = z.object({
-  /** Port of /healthz, /readyz and /metrics. */
-  PORT: Port.default(9465),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PORT: Port.default(9465).describe("Port of /healthz, /readyz and /metrics."),
+  HOST: z.string().min(1).default("127.0.0.1").describe("Interface to bind."),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("Lowest level written to the JSON logs (pino)."),
   KAFKA_BROKERS: z
     .string({ error: "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)" })
-    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)"),
-  KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-worker"),
-  /** Consumer group shared by all worker replicas. */
-  KAFKA_GROUP_ID: z.string().min(1).default("callbridge-worker"),
-  CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests),
-  DLQ_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequestsDlq),
-  CALL_RESULTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callResults),
-  ENSURE_TOPICS: z.enum(["true", "false"]).default("true"),
-  /** Redis: the idempotency ledger and the rate limiter shared by replicas. Unset: both in-process. */
-  REDIS_URL: z.string().url().optional(),
+    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)")
+    .describe("Comma-separated `host:port` of the Kafka brokers."),
+  KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-worker").describe("Kafka client id of the worker's consumer, producer and admin."),
+  KAFKA_GROUP_ID: z.string().min(1).default("callbridge-worker").describe("Consumer group shared by all worker replicas."),
+  CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests).describe("Topic the call requests are consumed from."),
+  DLQ_TOPIC: z
+    .string()
+    .min(1)
+    .default(DEFAULT_TOPICS.callRequestsDlq)
+    .describe("Dead-letter topic: requests that were refused for good, ran out of attempts, or could not be read."),
+  CALL_RESULTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callResults).describe("Topic of the outcome of every finished request."),
+  ENSURE_TOPICS: z.enum(["true", "false"]).default("true").describe("Create missing topics at start-up."),
+  REDIS_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe("Redis: the idempotency ledger and the rate limiter shared by replicas. Unset: both in-process."),
   TALKOVER_BASE_URL: z
     .string({ error: "is required: the Talkover API (or the simulator, e.g. http://127.0.0.1:4010)" })
-    .url({ message: "must be a URL such as https://app.talkover.ai" }),
+    .url({ message: "must be a URL such as https://app.talkover.ai" })
+    .describe("The Talkover API, e.g. https://app.talkover.ai (or the simulator, e.g. http://127.0.0.1:4010)."),
   TALKOVER_API_TOKEN: z
     .string({ error: "is required and must be a talq_ token" })
-    .startsWith("talq_", { message: "is required and must be a talq_ token" }),
-  /** Whole-request timeout of one API call. */
-  TALKOVER_TIMEOUT_MS: PositiveInt.default(10_000),
-  /** Calls per second over all campaigns (token bucket refill; 0 means no rate limit) and the bucket's size. */
+    .startsWith("talq_", { message: "is required and must be a talq_ token" })
+    .describe("Bearer token of the Talkover API (`talq_...`); never logged."),
+  TALKOVER_TIMEOUT_MS: PositiveInt.default(10_000).describe("Whole-request timeout of one API call."),
   RATE_LIMIT_PER_SECOND: z.coerce
     .number({ error: "must be a number of calls per second" })
     .min(0, "must be 0 (no rate limit) or more")
-    .default(10),
-  RATE_LIMIT_BURST: PositiveInt.optional(),
-  /** Calls at the API at once. */
-  MAX_CONCURRENT_CALLS: PositiveInt.default(20),
-  /** Optional per-campaign buckets: `campaign=rate[:burst],...`. */
-  CAMPAIGN_RATE_LIMITS: CampaignLimits,
-  /** Records taken from Kafka and not yet finished; fetching pauses above it. */
-  MAX_IN_FLIGHT: PositiveInt.default(500),
-  /** Attempts per request for 5xx, timeouts and connection errors (429 and 401 do not count). */
-  MAX_ATTEMPTS: PositiveInt.default(5),
-  BACKOFF_BASE_MS: PositiveInt.default(500),
-  BACKOFF_MAX_MS: PositiveInt.default(30_000),
-  /** Longest wait a Retry-After can impose; a longer one is cut to this. */
-  RETRY_AFTER_MAX_MS: PositiveInt.default(60_000),
-  /** 409 DUPLICATE_CALL: `dead_letter` (SPEC default) or `outcome` (a plain `duplicate` result). */
-  DUPLICATE_CALL_POLICY: z.enum(["dead_letter", "outcome"]).default("dead_letter"),
-  /** While the token is refused (401), probe the API this often. */
-  CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000),
-  /** How long the ledger remembers a placed call. */
-  LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600),
-  COMMIT_INTERVAL_MS: PositiveInt.default(1_000),
-  LAG_INTERVAL_MS: PositiveInt.default(10_000),
-  /** SIGTERM: how long in-flight calls may take before they are abandoned (and redelivered later). */
-  SHUTDOWN_TIMEOUT_MS: Ms.default(30_000),
+    .default(10)
+    .describe("Calls per second over all campaigns (token bucket refill); 0 means no rate limit."),
+  RATE_LIMIT_BURST: PositiveInt.optional().describe("Size of that token bucket; unset: one second of rate (at least 1)."),
+  MAX_CONCURRENT_CALLS: PositiveInt.default(20).describe("Calls at the API at once."),
+  CAMPAIGN_RATE_LIMITS: CampaignLimits.describe(
+    "Optional per-campaign buckets: `campaign=rate[:burst],...` (calls/s; the burst defaults to one second of rate).",
+  ),
+  MAX_IN_FLIGHT: PositiveInt.default(500).describe("Records taken from Kafka and not yet finished; fetching pauses above it."),
+  MAX_ATTEMPTS: PositiveInt.default(5).describe("Attempts per request for 5xx, timeouts and connection errors (429 and 401 do not count)."),
+  BACKOFF_BASE_MS: PositiveInt.default(500).describe(
+    "Backoff ceiling of the first retry, doubled at each retry; the wait is random below it (full jitter).",
+  ),
+  BACKOFF_MAX_MS: PositiveInt.default(30_000).describe("Cap of the backoff ceiling; must not be below BACKOFF_BASE_MS."),
+  RETRY_AFTER_MAX_MS: PositiveInt.default(60_000).describe("Longest wait a Retry-After can impose; a longer one is cut to this."),
+  DUPLICATE_CALL_POLICY: z
+    .enum(["dead_letter", "outcome"])
+    .default("dead_letter")
+    .describe("409 DUPLICATE_CALL: `dead_letter` (SPEC default) or `outcome` (a plain `duplicate` result)."),
+  CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000).describe("While the token is refused (401), probe the API this often."),
+  LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600).describe("How long the ledger remembers a placed call."),
+  COMMIT_INTERVAL_MS: PositiveInt.default(1_000).describe(
+    "How often offsets are committed (up to the lowest unfinished record of each partition).",
+  ),
+  LAG_INTERVAL_MS: PositiveInt.default(10_000).describe("How often the consumer-lag metric is refreshed."),
+  SHUTDOWN_TIMEOUT_MS: Ms.default(30_000).describe(
+    "SIGTERM: how long in-flight calls may take before they are abandoned (and redelivered later).",
+  ),
 });
 
 /** Rules across variables, checked on the raw values so they are reported with every other problem. */

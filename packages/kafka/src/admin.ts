@@ -69,6 +69,7 @@ export class Admin {
           })),
         });
       }
+      if (missing.length > 0) await this.untilVisible(missing.map((spec) => spec.name));
       const existingSpecs = specs.filter((spec) => before.has(spec.name));
       const mismatched: { name: string; partitions: number; wanted: number }[] = [];
       if (existingSpecs.length > 0) {
@@ -80,6 +81,24 @@ export class Admin {
       }
       return { created: missing.map((spec) => spec.name), existing: existingSpecs.map((spec) => spec.name), mismatched };
     });
+  }
+
+  /**
+   * A new topic's leaders can be elected before every broker's metadata lists it; a client
+   * subscribing in that moment fails. Wait until metadata shows the topics with leaders.
+   */
+  private async untilVisible(topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async describeTopic(topic: string): Promise<TopicDescription> {

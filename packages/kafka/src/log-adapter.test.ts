@@ -41,6 +41,31 @@ describe("kafkajs logs through pino", () => {
     expect(entries[0]).not.toHaveProperty("logger");
   });
 
+  it("logs a retried protocol error as a warning and generic notices as debug", () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = pinoLogCreator(createLogger({ name: "w", level: "info", destination }))(logLevel.INFO);
+    log({
+      namespace: "Connection",
+      level: logLevel.ERROR,
+      label: "ERROR",
+      log: { message: "Response InitProducerId", timestamp: "x", logger: "kafkajs" },
+    });
+    log({
+      namespace: "Producer",
+      level: logLevel.WARN,
+      label: "WARN",
+      log: { message: "Limiting retries for the idempotent producer may invalidate EoS guarantees", timestamp: "x", logger: "kafkajs" },
+    });
+    log({ namespace: "Consumer", level: logLevel.ERROR, label: "ERROR", log: { message: "Crash", timestamp: "x", logger: "kafkajs" } });
+    expect(lines.map((line) => (JSON.parse(line) as { level: string; msg: string }).level)).toEqual(["warn", "error"]);
+  });
+
   it("asks kafkajs for no more than pino will print", () => {
     expect(kafkaLogLevel(createLogger({ name: "t", level: "warn" }))).toBe(logLevel.WARN);
     expect(kafkaLogLevel(createLogger({ name: "t", level: "silent" }))).toBe(logLevel.NOTHING);

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer as KafkaJsProducer, type Message } from "kafkajs";
+import { CompressionTypes, type Kafka, type Producer as KafkaJsProducer, type Message, Partitioners } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
 import type { OutgoingRecord, ProducedRecordMetadata } from "./records.js";
 
@@ -28,7 +28,13 @@ export class Producer {
     kafka: Kafka,
     private readonly options: ProducerOptions,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The default partitioner, named so kafkajs does not warn about its v2 change on every start.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });

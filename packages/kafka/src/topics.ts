@@ -30,5 +30,7 @@ export function topicCatalog(options: TopicCatalogOptions = {}): Record<TopicRol
     callRequests: { name: names.callRequests, partitions, retentionMs: 7 * DAY_MS },
     callRequestsDlq: { name: names.callRequestsDlq, partitions: 3, retentionMs: 30 * DAY_MS },
     callResults: { name: names.callResults, partitions, retentionMs: 7 * DAY_MS },
+    // One record per replayed letter, kept as long as the letters (compaction keeps the latest per letter).
+    dlqReplays: { name: names.dlqReplays, partitions: 1, retentionMs: 30 * DAY_MS, config: { "cleanup.policy": "compact,delete" } },
   };
 }

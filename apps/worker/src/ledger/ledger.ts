@@ -17,6 +17,8 @@ export interface Ledger {
   /** Records that a call may have been sent for this key. */
   markAttempted(key: string): Promise<void>;
   wasAttempted(key: string): Promise<boolean>;
+  /** The attempts got a definite answer that placed nothing (a 4xx): no longer ambiguous. */
+  clearAttempted(key: string): Promise<void>;
   /** Takes or renews the claim on `key` for `owner`; false while someone else holds it. */
   claim(key: string, owner: string, leaseMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
@@ -53,6 +55,10 @@ export class InMemoryLedger implements Ledger {
 
   async wasAttempted(key: string): Promise<boolean> {
     return (this.attempted.get(key) ?? 0) > this.nowMs();
+  }
+
+  async clearAttempted(key: string): Promise<void> {
+    this.attempted.delete(key);
   }
 
   async claim(key: string, owner: string, leaseMs: number): Promise<boolean> {

@@ -46,6 +46,10 @@ export class RedisLedger implements Ledger {
     return (await this.redis.exists(`${this.prefix}attempted:${key}`)) === 1;
   }
 
+  async clearAttempted(key: string): Promise<void> {
+    await this.redis.del(`${this.prefix}attempted:${key}`);
+  }
+
   async claim(key: string, owner: string, leaseMs: number): Promise<boolean> {
     return (await this.redis.eval(CLAIM, 1, `${this.prefix}claim:${key}`, owner, String(leaseMs))) === 1;
   }

@@ -200,7 +200,12 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
       return finished(request, now, calls, { outcome: "placed", call });
     }
 
-    function deadLettered(letter: Omit<DeadLetter, "attempts" | "firstAttemptAt" | "campaignId"> & { message: string }): Verdict {
+    async function deadLettered(
+      letter: Omit<DeadLetter, "attempts" | "firstAttemptAt" | "campaignId"> & { message: string },
+    ): Promise<Verdict> {
+      // Every attempt was answered and none placed the call: a replay of this letter must not
+      // read a later 409 as its own (a 5xx or timeout among them keeps the marker).
+      if (!ambiguous && (await ledger(() => deps.ledger.clearAttempted(key))) === ABORTED) return { kind: "abandoned" };
       const full: DeadLetter = { ...letter, attempts: calls, firstAttemptAt, campaignId: request.campaign_id };
       const verdict: Finished = finished(request, now, calls, {
         outcome: "dead_lettered",

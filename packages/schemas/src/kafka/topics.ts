@@ -3,6 +3,8 @@ export const DEFAULT_TOPICS = {
   callRequests: "callbridge.call-requests.v1",
   callRequestsDlq: "callbridge.call-requests.v1.dlq",
   callResults: "callbridge.call-results.v1",
+  /** Which dead letters `callbridge dlq replay` already re-published (compacted; the replay's own position). */
+  dlqReplays: "callbridge.dlq-replays.v1",
 } as const;
 
 export type TopicRole = keyof typeof DEFAULT_TOPICS;

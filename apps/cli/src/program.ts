@@ -1,0 +1,135 @@
+import { parseBrokers } from "@callbridge/kafka";
+import { DEFAULT_TOPICS } from "@callbridge/schemas";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { CliContext } from "./context.js";
+import { collect } from "./dlq/filters.js";
+import { inspectLetter } from "./dlq/inspect.js";
+import { listLetters } from "./dlq/list.js";
+import { replayLetters } from "./dlq/replay.js";
+import { runDemo } from "./stack/demo.js";
+import { runStack } from "./stack/stack.js";
+import { describeTopics, ensureTopics } from "./topics/topics.js";
+
+export interface ProgramIo {
+  readonly env: Record<string, string | undefined>;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether stderr is a terminal (for the progress bar). */
+  readonly interactive: boolean;
+  readonly nowMs: () => number;
+  /** Aborts on SIGINT/SIGTERM (the stack command runs until then). */
+  readonly signal: AbortSignal;
+}
+
+interface GlobalOptions {
+  brokers: string;
+  json: boolean;
+  requestsTopic: string;
+  dlqTopic: string;
+  resultsTopic: string;
+  replaysTopic: string;
+}
+
+/** The `callbridge` command tree. `main.ts` runs it; tests run it in-process. */
+export function createProgram(io: ProgramIo, extend: (program: Command, context: () => CliContext) => void = () => {}): Command {
+  const program = new Command("callbridge")
+    .description("Operate callbridge: dead letters, topics, routes, and a local stack")
+    .showHelpAfterError("(run with --help for usage)")
+    .addOption(new Option("--brokers <list>", "Kafka brokers, host:port[,host:port]").env("KAFKA_BROKERS").default("127.0.0.1:19092"))
+    .addOption(new Option("--json", "print JSON instead of tables").default(false))
+    .addOption(new Option("--requests-topic <name>", "call requests topic").env("CALL_REQUESTS_TOPIC").default(DEFAULT_TOPICS.callRequests))
+    .addOption(new Option("--dlq-topic <name>", "dead-letter topic").env("DLQ_TOPIC").default(DEFAULT_TOPICS.callRequestsDlq))
+    .addOption(new Option("--results-topic <name>", "call results topic").env("CALL_RESULTS_TOPIC").default(DEFAULT_TOPICS.callResults))
+    .addOption(
+      new Option("--replays-topic <name>", "where dlq replay records what it replayed")
+        .env("DLQ_REPLAYS_TOPIC")
+        .default(DEFAULT_TOPICS.dlqReplays),
+    )
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  const context = (): CliContext => {
+    const g = program.opts<GlobalOptions>();
+    return {
+      brokers: parseBrokers(g.brokers),
+      topics: { callRequests: g.requestsTopic, deadLetters: g.dlqTopic, callResults: g.resultsTopic, replays: g.replaysTopic },
+      json: g.json,
+      out: io.out,
+      progress: io.interactive && !g.json ? io.err : undefined,
+      nowMs: io.nowMs,
+    };
+  };
+
+  const withFilters = (command: Command) =>
+    command
+      .option("--reason <reason>", "http_4xx, retries_exhausted, invalid_message, invalid_phone (repeatable)", collect)
+      .option("--code <code>", "error code such as CAMPAIGN_NOT_ACTIVE (repeatable)", collect)
+      .option("--campaign <id>", "campaign id (repeatable)", collect)
+      .option("--source <kind>", "source kind such as hubspot (repeatable)", collect)
+      .option("--key <key>", "exact record key (campaign:+number)")
+      .option("--since <time>", "dead-lettered at or after: 30m, 2h, 7d ago, or an ISO time")
+      .option("--until <time>", "dead-lettered at or before: 30m, 2h, 7d ago, or an ISO time");
+
+  const dlq = program.command("dlq").description("inspect and replay dead letters");
+  withFilters(dlq.command("list").description("list dead letters, newest last"))
+    .option("--limit <n>", "show only the last n", positiveInt)
+    .action((options) => listLetters(context(), options));
+  dlq
+    .command("inspect")
+    .description("show one dead letter: every header and the value")
+    .argument("<id>", "partition:offset, as dlq list shows it")
+    .option("--reveal", "show phone numbers unmasked", false)
+    .action((id: string, options) => inspectLetter(context(), id, options));
+  withFilters(dlq.command("replay").description("re-publish matching dead letters to the requests topic (each letter once)"))
+    .option("--dry-run", "count what would be replayed, by reason and code; write nothing", false)
+    .option("--allow-duplicates", "replay with allow_duplicates: true", false)
+    .option("--set <field=value>", "set is_testing, allow_duplicates, campaign_id or to (repeatable)", collect)
+    .option("--campaign-map <old=new>", "send one campaign's letters to another (repeatable)", collect)
+    .option("--rate <n>", "letters per second at most (0: no cap)", nonNegative, 50)
+    .option("--max-replays <n>", "leave alone letters replayed this many times already", positiveInt, 3)
+    .action((options) => replayLetters(context(), options));
+
+  const topics = program.command("topics").description("create and describe callbridge's topics");
+  topics
+    .command("ensure")
+    .description("create the topics that are missing, with their partitions and retention")
+    .option("--partitions <n>", "partitions of the requests and results topics", positiveInt)
+    .action((options) => ensureTopics(context(), options));
+  topics
+    .command("describe")
+    .description("offsets per partition, and the worker group's lag")
+    .addOption(new Option("--group <id>", "consumer group of the worker").env("KAFKA_GROUP_ID").default("callbridge-worker"))
+    .action((options) => describeTopics(context(), options));
+
+  program
+    .command("stack")
+    .description("run the whole pipeline here in the foreground: Kafka, topics, simulator, ingest, worker (Ctrl-C stops it)")
+    .option("--ingest-port <port>", "webhooks", positiveInt, 8080)
+    .option("--ingest-metrics-port <port>", "ingest metrics", positiveInt, 9464)
+    .option("--worker-port <port>", "worker health and metrics", positiveInt, 9465)
+    .option("--sim-port <port>", "Talkover simulator (unless TALKOVER_BASE_URL is set)", positiveInt, 4010)
+    .option("--verbose", "let the services log at info", false)
+    .action((options) => runStack(context(), io.env, options, io.signal, (line) => io.err(`${line}\n`)));
+  program
+    .command("demo")
+    .description("send signed sample webhooks (one per source kind) to a running stack and show the calls and a dead letter")
+    .option("--ingest-url <url>", "the ingest", "http://127.0.0.1:8080")
+    .option("--sim-url <url>", "the Talkover simulator", "http://127.0.0.1:4010")
+    .option("--wait <seconds>", "how long to wait for the calls", positiveInt, 20)
+    .action((options) => runDemo(context(), { ingestUrl: options.ingestUrl, simUrl: options.simUrl, waitSeconds: options.wait }));
+
+  extend(program, context);
+  return program;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a whole number above 0");
+  return n;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number, 0 or more");
+  return n;
+}

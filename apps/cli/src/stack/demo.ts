@@ -1,0 +1,161 @@
+import { randomInt } from "node:crypto";
+import { maskPhoneNumber } from "@callbridge/schemas";
+import {
+  DEV_SECRETS,
+  hubspotPhoneChangeEvent,
+  hubspotWebhook,
+  pipedrivePersonWebhook,
+  type SignedWebhook,
+  salesforceOutboundMessage,
+  sendWebhook,
+  standardWebhook,
+} from "@callbridge/webhook-samples";
+import type { CliContext } from "../context.js";
+import { readLetters } from "../dlq/read-letters.js";
+import { CliError } from "../errors.js";
+import { table } from "../output/table.js";
+
+export interface DemoOptions {
+  readonly ingestUrl: string;
+  readonly simUrl: string;
+  readonly waitSeconds: number;
+}
+
+/** A US number nobody has: 555-0100 to 555-0199 are reserved for fiction; which one is random per run. */
+function demoNumber(): string {
+  return `+1212555${String(randomInt(100, 200)).padStart(4, "0")}`;
+}
+
+/**
+ * Sends one signed sample webhook per source kind to a running stack (the example routes
+ * and their development secrets), plus one whose phone number is unusable, then shows the
+ * calls placed at the simulator and the dead letter with its reason.
+ */
+export async function runDemo(context: CliContext, options: DemoOptions): Promise<void> {
+  const run = Date.now();
+  const phones = Array.from({ length: 6 }, demoNumber);
+  const webhooks: { label: string; webhook: SignedWebhook; calls: number }[] = [
+    {
+      label: "HubSpot app webhook (phone changed)",
+      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: options.ingestUrl }, [
+        hubspotPhoneChangeEvent({ eventId: run, objectId: 9001, phone: phones[0] ?? "" }),
+      ]),
+      calls: 1,
+    },
+    {
+      label: "HubSpot workflow webhook",
+      webhook: hubspotWebhook(
+        { sourceId: "hubspot-workflows", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: options.ingestUrl },
+        { id: `demo-${run}`, properties: { firstname: "Ada", phone: phones[1] } },
+      ),
+      calls: 1,
+    },
+    {
+      label: "Standard Webhooks",
+      webhook: standardWebhook({
+        sourceId: "standard",
+        secret: DEV_SECRETS.standardWebhooksSecret,
+        id: `msg_demo_${run}`,
+        payload: { type: "call.requested", data: { id: `lead-${run}`, name: "Grace", phone: phones[2] } },
+      }),
+      calls: 1,
+    },
+    {
+      label: "Pipedrive person created",
+      webhook: pipedrivePersonWebhook(
+        { sourceId: "pipedrive", username: DEV_SECRETS.pipedriveUser, password: DEV_SECRETS.pipedrivePassword },
+        { eventId: `demo-${run}`, personId: 77, name: "Alan", phones: [{ value: phones[3] ?? "", primary: true }] },
+      ),
+      calls: 1,
+    },
+    {
+      label: "Salesforce Outbound Message (2 leads)",
+      webhook: salesforceOutboundMessage("salesforce", DEV_SECRETS.salesforceOrgId, [
+        {
+          id: `04l${String(run).slice(-12)}AAA`,
+          objectType: "Lead",
+          fields: { Id: "00Q000000000001AAA", FirstName: "Katherine", Phone: phones[4] ?? "" },
+        },
+        {
+          id: `04l${String(run + 1).slice(-12)}AAB`,
+          objectType: "Lead",
+          fields: { Id: "00Q000000000002AAA", FirstName: "Dorothy", Phone: phones[5] ?? "" },
+        },
+      ]),
+      calls: 2,
+    },
+    {
+      label: "HubSpot phone change with an unusable number",
+      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: options.ingestUrl }, [
+        hubspotPhoneChangeEvent({ eventId: run + 1, objectId: 9002, phone: "call me maybe" }),
+      ]),
+      calls: 0,
+    },
+  ];
+
+  const callsBefore = await simCallCount(options.simUrl);
+  const rows: string[][] = [];
+  for (const { label, webhook } of webhooks) {
+    let res: Response;
+    try {
+      res = await sendWebhook(options.ingestUrl, webhook);
+    } catch (error) {
+      throw new CliError(`cannot reach the ingest at ${options.ingestUrl} (is the stack running? pnpm start): ${(error as Error).message}`);
+    }
+    const body = await res.text();
+    if (res.status === 401)
+      throw new CliError(`the ingest refused the ${label} signature: it is not using the example routes file's development secrets`);
+    rows.push([label, String(res.status), summarize(body)]);
+  }
+  context.out(`sent to ${options.ingestUrl}:\n${table(["WEBHOOK", "STATUS", "ANSWER"], rows)}\n`);
+
+  const expected = webhooks.reduce((sum, w) => sum + w.calls, 0);
+  const deadline = Date.now() + options.waitSeconds * 1000;
+  let calls: SimCall[] = [];
+  while (Date.now() < deadline) {
+    calls = (await simCalls(options.simUrl)).slice(callsBefore);
+    if (calls.length >= expected) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  context.out(`calls placed at the simulator (${calls.length} of ${expected} expected):`);
+  context.out(
+    table(
+      ["CALL", "CAMPAIGN", "TO", "TEST", "PAYLOAD"],
+      calls.map((c) => [c.id.slice(0, 8), c.campaign_id, maskPhoneNumber(c.to), String(c.is_testing), JSON.stringify(c.payload)]),
+    ),
+  );
+
+  const [letter] = (await readLetters(context)).filter((l) => l.reason === "invalid_phone").slice(-1);
+  if (letter) {
+    context.out(
+      `\nthe dead letter (callbridge dlq inspect ${letter.id}):\n  reason   ${letter.reason}\n  message  ${letter.message ?? "-"}\n  route    ${letter.route ?? "-"}\n  campaign ${letter.campaign ?? "-"}`,
+    );
+  }
+  if (calls.length < expected)
+    throw new CliError(`only ${calls.length} of ${expected} calls were placed within ${options.waitSeconds} s (is the worker running?)`);
+}
+
+interface SimCall {
+  id: string;
+  campaign_id: string;
+  to: string;
+  is_testing: boolean;
+  payload: Record<string, unknown>;
+}
+
+async function simCalls(simUrl: string): Promise<SimCall[]> {
+  try {
+    return ((await (await fetch(`${simUrl}/_sim/calls`)).json()) as { calls: SimCall[] }).calls;
+  } catch (error) {
+    throw new CliError(`cannot reach the Talkover simulator at ${simUrl}: ${(error as Error).message}`);
+  }
+}
+
+async function simCallCount(simUrl: string): Promise<number> {
+  return (await simCalls(simUrl)).length;
+}
+
+function summarize(body: string): string {
+  if (body.includes("<Ack>true</Ack>")) return "SOAP Ack true";
+  return body.length > 80 ? `${body.slice(0, 77)}...` : body;
+}
