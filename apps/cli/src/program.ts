@@ -1,6 +1,7 @@
 import { parseBrokers } from "@callbridge/kafka";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { checkConfig } from "./config-check.js";
 import type { CliContext } from "./context.js";
 import { collect } from "./dlq/filters.js";
 import { inspectLetter } from "./dlq/inspect.js";
@@ -101,6 +102,16 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
     .addOption(new Option("--group <id>", "consumer group of the worker").env("KAFKA_GROUP_ID").default("callbridge-worker"))
     .action((options) => describeTopics(context(), options));
 
+  program
+    .command("config")
+    .description("routes files")
+    .command("check")
+    .description("validate a routes file (secrets from this environment); with --event, show what an event would produce")
+    .argument("<routes-file>", "the YAML routes file")
+    .option("--source <id>", "the source a sample event comes from")
+    .option("--event <file>", "the sample event's fields as JSON (- for stdin); an array for several")
+    .option("--reveal", "show phone numbers unmasked", false)
+    .action((file: string, options) => checkConfig(context(), file, io.env, options));
   program
     .command("stack")
     .description("run the whole pipeline here in the foreground: Kafka, topics, simulator, ingest, worker (Ctrl-C stops it)")

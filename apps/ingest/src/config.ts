@@ -1,10 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { parseBrokers } from "@callbridge/kafka";
+import { type EnvReference, loadRoutesFile, type RoutesFile } from "@callbridge/routes";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
-import type { EnvReference } from "./routes-file/interpolate.js";
-import { loadRoutesFile } from "./routes-file/load.js";
-import type { RoutesFile } from "./routes-file/schema.js";
 
 const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
 const PositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();

@@ -1,7 +1,6 @@
+import { RouteConfig, type RouteOutcome, routeEvents } from "@callbridge/routes";
 import { CallRequest } from "@callbridge/schemas";
 import { describe, expect, it } from "vitest";
-import { RouteConfig } from "../routes-file/schema.js";
-import { type RouteOutcome, routeEvents } from "../routing/route-events.js";
 import type { Source } from "../sources/source.js";
 import { recordFor } from "./records.js";
 

@@ -1,6 +1,6 @@
 import type { TopicRecord } from "@callbridge/kafka";
+import type { RouteOutcome } from "@callbridge/routes";
 import { CALL_REQUEST_SCHEMA_ID, CONNECT_ERROR_HEADERS, callRequestKey, DLQ_HEADERS, REQUEST_HEADERS } from "@callbridge/schemas";
-import type { RouteOutcome } from "../routing/route-events.js";
 import type { Source } from "../sources/source.js";
 
 export interface IngestTopics {

@@ -1,11 +1,10 @@
 import type { ProduceBatcher } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
+import { type RouteConfig, routeEvents } from "@callbridge/routes";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { DeliveredEvents } from "../delivery/delivered-events.js";
 import { type IngestTopics, recordFor } from "../delivery/records.js";
 import type { IngestMetrics, RequestOutcome } from "../metrics.js";
-import type { RouteConfig } from "../routes-file/schema.js";
-import { routeEvents } from "../routing/route-events.js";
 import { mediaTypeOf, type Source, type SourceReply } from "../sources/source.js";
 
 export interface WebhookDeps {

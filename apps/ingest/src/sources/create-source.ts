@@ -1,4 +1,4 @@
-import type { SourceConfig } from "../routes-file/schema.js";
+import type { SourceConfig } from "@callbridge/routes";
 import { hubspotSource } from "./hubspot.js";
 import { pipedriveSource } from "./pipedrive.js";
 import { salesforceSource } from "./salesforce.js";

@@ -1,15 +1,12 @@
 import { CallRequest } from "@callbridge/schemas";
 import { describe, expect, it } from "vitest";
 import { RouteConfig } from "../routes-file/schema.js";
-import type { Source, SourceEvent } from "../sources/source.js";
+import type { RoutedEvent, RouteSource } from "./event.js";
 import { type RouteOutcome, routeEvents } from "./route-events.js";
 
-/** Routing reads only `id` and `kind`; the rest must never be called. */
-function fakeSource(id: string, kind: string): Source {
-  const unused = () => {
-    throw new Error("routing must not call the source's webhook methods");
-  };
-  return { id, kind, acceptsContentType: unused, verify: unused, accepted: unused, refused: unused };
+/** Routing reads only a source's `id` and `kind`. */
+function fakeSource(id: string, kind: string): RouteSource {
+  return { id, kind };
 }
 
 const crm = fakeSource("crm", "hubspot");
@@ -19,7 +16,7 @@ function route(fields: Record<string, unknown>): RouteConfig {
   return RouteConfig.parse({ name: "r", source: "crm", campaign_id: "campaign-uuid-1", to: "phone", default_country: "US", ...fields });
 }
 
-function event(id: string, fields: unknown): SourceEvent {
+function event(id: string, fields: unknown): RoutedEvent {
   return { id, fields };
 }
 

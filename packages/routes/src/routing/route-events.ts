@@ -1,13 +1,13 @@
 import type { CallRequest } from "@callbridge/schemas";
 import type { RouteConfig } from "../routes-file/schema.js";
-import type { Source, SourceEvent } from "../sources/source.js";
+import type { RoutedEvent, RouteSource } from "./event.js";
 import { valueAt } from "./field-path.js";
 import { type PhoneResult, resolvePhone } from "./phone.js";
 
 /** What one event means for one matching route. */
 export type RouteOutcome =
-  | { kind: "call"; idempotencyKey: string; route: RouteConfig; event: SourceEvent; request: CallRequest }
-  | { kind: "invalid_phone"; idempotencyKey: string; route: RouteConfig; event: SourceEvent; draft: CallRequestDraft; problem: string };
+  | { kind: "call"; idempotencyKey: string; route: RouteConfig; event: RoutedEvent; request: CallRequest }
+  | { kind: "invalid_phone"; idempotencyKey: string; route: RouteConfig; event: RoutedEvent; draft: CallRequestDraft; problem: string };
 
 /** A call request whose number could not be used: kept whole so it can be fixed and replayed. */
 export type CallRequestDraft = Omit<CallRequest, "to"> & { to: string | null };
@@ -20,9 +20,9 @@ export interface RoutedWebhook {
 
 /** Matches every event against the source's routes. One event can match several routes. */
 export function routeEvents(
-  source: Source,
+  source: RouteSource,
   routes: readonly RouteConfig[],
-  events: readonly SourceEvent[],
+  events: readonly RoutedEvent[],
   receivedAt: Date,
 ): RoutedWebhook {
   const mine = routes.filter((route) => route.source === source.id);
