@@ -19,12 +19,22 @@ ensure_compose
 compose() { "${COMPOSE[@]}" -f "$COMPOSE_FILE" --project-directory infra --profile tools "$@"; }
 log "compose: ${COMPOSE[*]} ($("${COMPOSE[@]}" version --short 2>/dev/null || echo '?'))"
 
-compose config -q || die "$COMPOSE_FILE: docker compose config failed (see above)"
+if compose_is_v2 "${COMPOSE[@]}"; then
+  compose config -q || die "$COMPOSE_FILE: docker compose config failed (see above)"
+else
+  # v1 predates the top-level `name:`; it checks a copy without it (outside the repository).
+  v1_copy="$(mktemp "${TMPDIR:-/tmp}/callbridge-compose.XXXXXX.yml")"
+  trap 'rm -f "$v1_copy"' EXIT
+  grep -v '^name:' "$COMPOSE_FILE" >"$v1_copy"
+  "${COMPOSE[@]}" -f "$v1_copy" --project-directory infra --profile tools config -q ||
+    die "$COMPOSE_FILE: docker-compose (v1) config failed (see above)"
+fi
 log "$COMPOSE_FILE: config OK"
 
 # `config` does not look at the files a service builds from or mounts (a missing bind source
 # would even be created, empty, at `up`). Compose v1 cannot print JSON, so v2 only.
 if compose_is_v2 "${COMPOSE[@]}"; then
+  # shellcheck disable=SC2016 # JavaScript, not shell
   compose config --format json | node -e '
     const { existsSync } = require("node:fs");
     const { join } = require("node:path");

@@ -12,4 +12,6 @@ ensure_debian_packages java:openjdk-17-jre-headless mvn:maven redis-server:redis
 install_and_build
 pnpm typecheck
 pnpm lint
+# Deployment files, without a Docker engine: compose config, mounted paths, promtool.
+bash scripts/check-compose.sh
 pnpm test

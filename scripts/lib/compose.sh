@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced after scripts/lib/toolchain.sh: finds a Docker Compose v2 or makes one.
 #
 # ensure_compose sets COMPOSE (an array: the command to run) to the first of
@@ -41,6 +42,7 @@ build_compose_v2() {
   rm -rf "$scratch"
 }
 
+# shellcheck disable=SC2034 # COMPOSE is read by the scripts that source this file
 ensure_compose() {
   COMPOSE=()
   if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); return; fi
