@@ -3,17 +3,7 @@ import { createLogger, createRegistry, type Registry } from "@callbridge/observa
 import type { CallRequestInput } from "@callbridge/schemas";
 import { TalkoverClient } from "@callbridge/talkover-client";
 import { uniqueName } from "@callbridge/test-infra";
-import {
-  createLimiter,
-  createWorker,
-  InMemoryLedger,
-  type Ledger,
-  loadConfig,
-  RedisLedger,
-  type Worker,
-  type WorkerConfig,
-} from "@callbridge/worker";
-import { Redis } from "ioredis";
+import { createLedger, createLimiter, createWorker, loadConfig, type Worker, type WorkerConfig } from "@callbridge/worker";
 import { createTopics, type TestTopics } from "./kafka.js";
 import { SIM_TOKEN } from "./simulator.js";
 
@@ -70,9 +60,7 @@ export async function startTestWorker(brokers: string, options: TestWorkerOption
     token: config.talkover.token,
     timeoutMs: config.talkover.timeoutMs,
   });
-  const ledger: Ledger = config.redisUrl
-    ? new RedisLedger(new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }), config.ledgerTtlSeconds, `${config.kafka.groupId}:ledger:`)
-    : new InMemoryLedger(config.ledgerTtlSeconds * 1000);
+  const ledger = createLedger(config, `${config.kafka.groupId}:ledger:`);
   const kafka = new KafkaClient({ brokers: config.kafka.brokers, clientId: uniqueName("worker"), logger });
   const worker = createWorker(config, {
     logger,

@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { parseBrokers } from "@callbridge/kafka";
+import { EnvKafkaBrokers, EnvLogLevel, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/observability";
 import { type EnvReference, loadRoutesFile, type RoutesFile } from "@callbridge/routes";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
-const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
-const PositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();
+const Port = EnvPort;
+const PositiveInt = EnvPositiveInt;
 
 /** The example routes file at the repository root, for a zero-config local run. */
 export const EXAMPLE_ROUTES_FILE = fileURLToPath(new URL("../../../config/routes.example.yaml", import.meta.url));
@@ -15,14 +16,8 @@ export const IngestEnv = z.object({
   PORT: Port.default(8080).describe("Port of the webhook endpoints and health checks."),
   METRICS_PORT: Port.default(9464).describe("Port of `GET /metrics`."),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to bind (both ports)."),
-  LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-    .default("info")
-    .describe("Lowest level written to the JSON logs (pino)."),
-  KAFKA_BROKERS: z
-    .string({ error: "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)" })
-    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)")
-    .describe("Comma-separated `host:port` of the Kafka brokers."),
+  LOG_LEVEL: EnvLogLevel,
+  KAFKA_BROKERS: EnvKafkaBrokers,
   KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-ingest").describe("Kafka client id of the ingest's producer and admin."),
   REDIS_URL: z.string().url().optional().describe("Shares the delivered-events memory between replicas; in-process when unset."),
   ROUTES_FILE: z
@@ -84,7 +79,7 @@ export type ConfigResult = { ok: true; config: IngestConfig } | { ok: false; pro
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const parsed = IngestEnv.safeParse(env);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`) };
+    return { ok: false, problems: envProblems(parsed.error) };
   }
   const e = parsed.data;
   const routes = loadRoutesFile(e.ROUTES_FILE, env);

@@ -1,11 +1,12 @@
+import { EnvLogLevel, EnvMilliseconds, EnvPort, envProblems } from "@callbridge/observability";
 import { z } from "zod";
 import { Faults } from "./faults.js";
 import type { SimulatorConfig } from "./simulator.js";
 import { DEFAULT_CAMPAIGNS } from "./state/campaigns.js";
 
-const Port = z.coerce.number().int().min(0).max(65_535);
+const Port = EnvPort;
 const Share = z.coerce.number().min(0).max(1);
-const Ms = z.coerce.number().int().min(0);
+const Ms = EnvMilliseconds;
 
 /**
  * The simulator's environment. Every variable is optional; defaults give the SPEC §5 setup. Descriptions feed the
@@ -14,10 +15,7 @@ const Ms = z.coerce.number().int().min(0);
 export const SimulatorEnv = z.object({
   PORT: Port.default(4010).describe("Port of the API and the admin surface."),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to bind; loopback unless told otherwise."),
-  LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-    .default("info")
-    .describe("Lowest level written to the JSON logs (pino)."),
+  LOG_LEVEL: EnvLogLevel,
   SIM_TOKENS: z
     .string()
     .default("talq_test_token")
@@ -81,7 +79,7 @@ export type ConfigResult = { ok: true; config: SimulatorAppConfig } | { ok: fals
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const parsed = SimulatorEnv.safeParse(env);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`) };
+    return { ok: false, problems: envProblems(parsed.error) };
   }
   const e = parsed.data;
   // The starting faults go through the same schema as PUT /_sim/faults; its limits name the variable.

@@ -1,10 +1,11 @@
 import { parseBrokers } from "@callbridge/kafka";
+import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/observability";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
-const Port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
-const PositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();
-const Ms = z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0);
+const Port = EnvPort;
+const PositiveInt = EnvPositiveInt;
+const Ms = EnvMilliseconds;
 
 /** `campaign-a=5:10,campaign-b=2` -> per-campaign rate (calls/s) and burst (default: one second of rate). */
 const CampaignLimits = z
@@ -32,14 +33,8 @@ const CampaignLimits = z
 export const WorkerEnv = z.object({
   PORT: Port.default(9465).describe("Port of /healthz, /readyz and /metrics."),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to bind."),
-  LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-    .default("info")
-    .describe("Lowest level written to the JSON logs (pino)."),
-  KAFKA_BROKERS: z
-    .string({ error: "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)" })
-    .min(1, "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)")
-    .describe("Comma-separated `host:port` of the Kafka brokers."),
+  LOG_LEVEL: EnvLogLevel,
+  KAFKA_BROKERS: EnvKafkaBrokers,
   KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-worker").describe("Kafka client id of the worker's consumer, producer and admin."),
   KAFKA_GROUP_ID: z.string().min(1).default("callbridge-worker").describe("Consumer group shared by all worker replicas."),
   CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests).describe("Topic the call requests are consumed from."),
@@ -134,10 +129,7 @@ export type ConfigResult = { ok: true; config: WorkerConfig } | { ok: false; pro
 /** Every problem is named at once; the token never appears in a message. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const parsed = WorkerEnv.safeParse(env);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`)),
-    ...crossFieldProblems(env),
-  ];
+  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...crossFieldProblems(env)];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const e = parsed.data;
   return {

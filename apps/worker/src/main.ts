@@ -1,11 +1,9 @@
 import { KafkaClient } from "@callbridge/kafka";
 import { createLogger, createRegistry, ShutdownManager } from "@callbridge/observability";
 import { TalkoverClient } from "@callbridge/talkover-client";
-import { Redis } from "ioredis";
 import { loadConfig } from "./config.js";
 import { startOpsServer } from "./http/server.js";
-import { InMemoryLedger } from "./ledger/ledger.js";
-import { RedisLedger } from "./ledger/redis-ledger.js";
+import { createLedger } from "./ledger/create-ledger.js";
 import { createLimiter } from "./limiter/create-limiter.js";
 import { createWorker } from "./worker.js";
 
@@ -30,9 +28,7 @@ const client = new TalkoverClient({
   timeoutMs: config.talkover.timeoutMs,
   connections: config.limits.maxConcurrent * 2,
 });
-const ledger = config.redisUrl
-  ? new RedisLedger(new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }), config.ledgerTtlSeconds)
-  : new InMemoryLedger(config.ledgerTtlSeconds * 1000);
+const ledger = createLedger(config);
 const worker = createWorker(config, {
   logger,
   kafka,

@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { topicCatalog } from "@callbridge/kafka";
 import { startKafka, stopKafka } from "@callbridge/kafka-launcher";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
+import { catalogFor } from "../topics/catalog.js";
 import { type Child, startChild, stopChild, waitReady } from "./children.js";
 
 export interface StackOptions {
@@ -48,15 +48,7 @@ export async function runStack(
     const kafka = cliKafka([brokers]);
     const admin = await connectAdmin(kafka, [brokers]);
     try {
-      const catalog = topicCatalog({
-        names: {
-          callRequests: context.topics.callRequests,
-          callRequestsDlq: context.topics.deadLetters,
-          callResults: context.topics.callResults,
-          dlqReplays: context.topics.replays,
-        },
-      });
-      await admin.ensureTopics(Object.values(catalog));
+      await admin.ensureTopics(catalogFor(context));
     } finally {
       await admin.disconnect();
     }

@@ -1,23 +1,14 @@
-import { topicCatalog } from "@callbridge/kafka";
 import type { CliContext } from "../context.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
 import { table } from "../output/table.js";
+import { catalogFor } from "./catalog.js";
 
 /** Creates callbridge's topics with their partitions and retention; existing ones are left as they are. */
 export async function ensureTopics(context: CliContext, options: { partitions?: number }): Promise<void> {
   const kafka = cliKafka(context.brokers);
   const admin = await connectAdmin(kafka, context.brokers);
   try {
-    const catalog = topicCatalog({
-      names: {
-        callRequests: context.topics.callRequests,
-        callRequestsDlq: context.topics.deadLetters,
-        callResults: context.topics.callResults,
-        dlqReplays: context.topics.replays,
-      },
-      ...(options.partitions ? { partitions: options.partitions } : {}),
-    });
-    const specs = Object.values(catalog);
+    const specs = catalogFor(context, options.partitions);
     const result = await admin.ensureTopics(specs);
     if (context.json) {
       context.out(JSON.stringify(result, null, 2));

@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/**
+ * Pieces every app's env schema shares, so one variable means and reads the same everywhere.
+ * Each app's `config.ts` still owns its schema; only `main.ts` passes it `process.env`.
+ */
+export const EnvPort = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535);
+export const EnvPositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();
+export const EnvMilliseconds = z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0);
+
+export const EnvLogLevel = z
+  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+  .default("info")
+  .describe("Lowest level written to the JSON logs (pino).");
+
+const BROKERS_REQUIRED = "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` prints one)";
+export const EnvKafkaBrokers = z
+  .string({ error: BROKERS_REQUIRED })
+  .min(1, BROKERS_REQUIRED)
+  .describe("Comma-separated `host:port` of the Kafka brokers.");
+
+/** One line per problem, `VARIABLE: what is wrong`, for the start-up message. */
+export function envProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`);
+}
