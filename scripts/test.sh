@@ -14,4 +14,6 @@ pnpm typecheck
 pnpm lint
 # Deployment files, without a Docker engine: compose config, mounted paths, promtool.
 bash scripts/check-compose.sh
+# Alert rules: promtool check rules, promtool test rules (every alert firing and not firing).
+bash scripts/check-prometheus.sh
 pnpm test
