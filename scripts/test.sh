@@ -17,3 +17,5 @@ bash scripts/check-compose.sh
 # Alert rules: promtool check rules, promtool test rules (every alert firing and not firing).
 bash scripts/check-prometheus.sh
 pnpm test
+# Dashboards and alerts against real data: a real Prometheus scraping the stack under load (about 80 s).
+node scripts/prove-dashboards.mjs
