@@ -73,15 +73,20 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
   if (earlier) return finished(request, now, 0, { outcome: "already_placed", call_id: earlier.callId });
 
   // Another replica may hold the key during a rebalance: wait for it, then look again.
-  for (;;) {
-    const claimed = await ledger(() => deps.ledger.claim(key, deps.owner, deps.claimLeaseMs));
-    if (claimed === ABORTED) return { kind: "abandoned" };
-    if (claimed) break;
-    if (!(await sleep(1_000, signal))) return { kind: "abandoned" };
-    const placed = await ledger(() => deps.ledger.placed(key));
-    if (placed === ABORTED) return { kind: "abandoned" };
-    if (placed) return finished(request, now, 0, { outcome: "already_placed", call_id: placed.callId });
-  }
+  const acquireClaim = async (): Promise<"claimed" | Finished | typeof ABORTED> => {
+    for (;;) {
+      const claimed = await ledger(() => deps.ledger.claim(key, deps.owner, deps.claimLeaseMs));
+      if (claimed === ABORTED) return ABORTED;
+      if (claimed) return "claimed";
+      if (!(await sleep(1_000, signal))) return ABORTED;
+      const placed = await ledger(() => deps.ledger.placed(key));
+      if (placed === ABORTED) return ABORTED;
+      if (placed) return finished(request, now, 0, { outcome: "already_placed", call_id: placed.callId });
+    }
+  };
+  const first = await acquireClaim();
+  if (first === ABORTED) return { kind: "abandoned" };
+  if (first !== "claimed") return first;
 
   try {
     const attemptedBefore = await ledger(() => deps.ledger.wasAttempted(key));
@@ -97,8 +102,11 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
     for (;;) {
       await deps.circuit.waitClosed(signal);
       if (signal.aborted) return { kind: "abandoned" };
-      const renewed = await ledger(() => deps.ledger.claim(key, deps.owner, deps.claimLeaseMs));
+      // A long wait (circuit, backoff) can outlast the claim; if another replica took the key
+      // meanwhile, wait for it again rather than call alongside it.
+      const renewed = await acquireClaim();
       if (renewed === ABORTED) return { kind: "abandoned" };
+      if (renewed !== "claimed") return renewed;
       if (!markedAttempted) {
         if ((await ledger(() => deps.ledger.markAttempted(key))) === ABORTED) return { kind: "abandoned" };
         markedAttempted = true;
