@@ -40,6 +40,7 @@ describe.skipIf(!kcatAvailable())("kcat and @callbridge/kafka on one topic", () 
     await consumer.subscribe([topic]);
     await consumer.run(async (batch) => {
       seen.push(...batch.records);
+      return batch.records.length;
     });
     const deadline = Date.now() + 30_000;
     while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

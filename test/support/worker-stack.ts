@@ -1,9 +1,7 @@
-import { KafkaClient } from "@callbridge/kafka";
 import { createLogger, createRegistry, type Registry } from "@callbridge/observability";
 import type { CallRequestInput } from "@callbridge/schemas";
-import { TalkoverClient } from "@callbridge/talkover-client";
 import { uniqueName } from "@callbridge/test-infra";
-import { createLedger, createLimiter, createWorker, loadConfig, type Worker, type WorkerConfig } from "@callbridge/worker";
+import { buildWorker, loadConfig, type Worker, type WorkerConfig } from "@callbridge/worker";
 import { createTopics, type TestTopics } from "./kafka.js";
 import { SIM_TOKEN } from "./simulator.js";
 
@@ -25,7 +23,7 @@ export interface TestWorkerOptions {
   readonly token?: string;
 }
 
-/** A worker built with the same factory as `main.ts`, against the simulator, on topics of its own. */
+/** A worker built by the same `buildWorker` as `main.ts`, against the simulator, on topics of its own. */
 export async function startTestWorker(brokers: string, options: TestWorkerOptions): Promise<TestWorker> {
   const topics = options.topics ?? (await createTopics(brokers));
   const loaded = loadConfig({
@@ -55,31 +53,14 @@ export async function startTestWorker(brokers: string, options: TestWorkerOption
   const { config } = loaded;
   const logger = createLogger({ name: "worker-test", level: "silent" });
   const registry = createRegistry();
-  const client = new TalkoverClient({
-    baseUrl: config.talkover.baseUrl,
-    token: config.talkover.token,
-    timeoutMs: config.talkover.timeoutMs,
-  });
-  const ledger = createLedger(config, `${config.kafka.groupId}:ledger:`);
-  const kafka = new KafkaClient({ brokers: config.kafka.brokers, clientId: uniqueName("worker"), logger });
-  const worker = createWorker(config, {
-    logger,
-    kafka,
-    client,
-    ledger,
-    registry,
-    createLimiter: (observer) => createLimiter(config, logger, observer),
-  });
+  const worker = buildWorker(config, { logger, registry, kafkaClientId: uniqueName("worker") });
   await worker.start();
   return {
     worker,
     config,
     registry,
     topics,
-    async stop() {
-      await worker.stop();
-      await client.close();
-    },
+    stop: () => worker.stop(),
   };
 }
 

@@ -44,7 +44,7 @@ export const WorkerEnv = z.object({
     .default(DEFAULT_TOPICS.callRequestsDlq)
     .describe("Dead-letter topic: requests that were refused for good, ran out of attempts, or could not be read."),
   CALL_RESULTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callResults).describe("Topic of the outcome of every finished request."),
-  ENSURE_TOPICS: z.enum(["true", "false"]).default("true").describe("Create missing topics at start-up."),
+  ENSURE_TOPICS: z.stringbool().default(true).describe("Create missing topics at start-up (`true` or `false`)."),
   REDIS_URL: z
     .string()
     .url()
@@ -69,7 +69,30 @@ export const WorkerEnv = z.object({
   CAMPAIGN_RATE_LIMITS: CampaignLimits.describe(
     "Optional per-campaign buckets: `campaign=rate[:burst],...` (calls/s; the burst defaults to one second of rate).",
   ),
-  MAX_IN_FLIGHT: PositiveInt.default(500).describe("Records taken from Kafka and not yet finished; fetching pauses above it."),
+  MAX_IN_FLIGHT: PositiveInt.default(500).describe(
+    "Records taken from Kafka and not yet finished, a hard bound: fetching pauses at it and takes no record beyond it.",
+  ),
+  FETCH_MAX_BYTES: PositiveInt.optional().describe(
+    "Most bytes one Kafka fetch brings back; unset: MAX_IN_FLIGHT × 1 KiB, at least 64 KiB (records not taken are fetched again later).",
+  ),
+  CONSUMER_SESSION_TIMEOUT_MS: PositiveInt.min(1_000)
+    .default(6_000)
+    .describe(
+      "Kafka drops a worker it has not heard from for this long and hands its partitions to the others (the broker's group.min.session.timeout.ms, 6000 by default, is the floor).",
+    ),
+  CONSUMER_HEARTBEAT_INTERVAL_MS: PositiveInt.default(1_000).describe(
+    "How often the worker tells the group coordinator it is alive; at most a third of CONSUMER_SESSION_TIMEOUT_MS.",
+  ),
+  CLAIM_LEASE_MS: PositiveInt.min(300)
+    .default(4_000)
+    .describe(
+      "A claim on a request lapses this long after its worker stops renewing it (renewed every third of it); at most CONSUMER_SESSION_TIMEOUT_MS.",
+    ),
+  LIMITER_SLOT_LEASE_MS: PositiveInt.min(300)
+    .default(3_000)
+    .describe(
+      "With REDIS_URL: a concurrency slot in Redis lapses this long after its worker stops renewing it (renewed every third of it).",
+    ),
   MAX_ATTEMPTS: PositiveInt.default(5).describe("Attempts per request for 5xx, timeouts and connection errors (429 and 401 do not count)."),
   BACKOFF_BASE_MS: PositiveInt.default(500).describe(
     "Backoff ceiling of the first retry, doubled at each retry; the wait is random below it (full jitter).",
@@ -82,6 +105,9 @@ export const WorkerEnv = z.object({
     .describe("409 DUPLICATE_CALL: `dead_letter` (SPEC default) or `outcome` (a plain `duplicate` result)."),
   CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000).describe("While the token is refused (401), probe the API this often."),
   LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600).describe("How long the ledger remembers a placed call."),
+  LEDGER_MAX_ENTRIES: PositiveInt.default(100_000).describe(
+    "Without REDIS_URL: most placed calls (and as many attempts) the in-process ledger remembers, oldest dropped first.",
+  ),
   COMMIT_INTERVAL_MS: PositiveInt.default(1_000).describe(
     "How often offsets are committed (up to the lowest unfinished record of each partition).",
   ),
@@ -91,18 +117,39 @@ export const WorkerEnv = z.object({
   ),
 });
 
-/** Rules across variables, checked on the raw values so they are reported with every other problem. */
-function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  const base = Number(env.BACKOFF_BASE_MS ?? 500);
-  const max = Number(env.BACKOFF_MAX_MS ?? 30_000);
-  return Number.isFinite(base) && Number.isFinite(max) && max < base ? ["BACKOFF_MAX_MS: must not be below BACKOFF_BASE_MS"] : [];
-}
+/**
+ * Rules across variables, on the parsed values of just the variables they read, so they are
+ * reported together with every other problem (zod runs an object's refinements only once the
+ * whole object parsed).
+ */
+const CrossFieldRules = WorkerEnv.pick({
+  BACKOFF_BASE_MS: true,
+  BACKOFF_MAX_MS: true,
+  CONSUMER_SESSION_TIMEOUT_MS: true,
+  CONSUMER_HEARTBEAT_INTERVAL_MS: true,
+  CLAIM_LEASE_MS: true,
+}).superRefine((e, ctx) => {
+  const problem = (variable: string, message: string) => ctx.addIssue({ code: "custom", path: [variable], message });
+  if (e.BACKOFF_MAX_MS < e.BACKOFF_BASE_MS) problem("BACKOFF_MAX_MS", "must not be below BACKOFF_BASE_MS");
+  if (e.CONSUMER_HEARTBEAT_INTERVAL_MS * 3 > e.CONSUMER_SESSION_TIMEOUT_MS) {
+    problem("CONSUMER_HEARTBEAT_INTERVAL_MS", "must be at most a third of CONSUMER_SESSION_TIMEOUT_MS");
+  }
+  // A dead worker's claims must lapse by the time the group has moved its partitions.
+  if (e.CLAIM_LEASE_MS > e.CONSUMER_SESSION_TIMEOUT_MS) problem("CLAIM_LEASE_MS", "must not be above CONSUMER_SESSION_TIMEOUT_MS");
+});
 
 export interface WorkerConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: z.infer<typeof WorkerEnv>["LOG_LEVEL"];
-  readonly kafka: { readonly brokers: string[]; readonly clientId: string; readonly groupId: string };
+  readonly kafka: {
+    readonly brokers: string[];
+    readonly clientId: string;
+    readonly groupId: string;
+    readonly sessionTimeoutMs: number;
+    readonly heartbeatIntervalMs: number;
+    readonly fetchMaxBytes: number;
+  };
   readonly topics: { readonly callRequests: string; readonly deadLetters: string; readonly callResults: string };
   readonly ensureTopics: boolean;
   readonly redisUrl: string | undefined;
@@ -115,6 +162,9 @@ export interface WorkerConfig {
     readonly campaigns: ReadonlyMap<string, { ratePerSecond: number; burst: number }>;
   };
   readonly maxInFlight: number;
+  readonly claimLeaseMs: number;
+  readonly slotLeaseMs: number;
+  readonly ledgerMaxEntries: number;
   readonly retry: { readonly maxAttempts: number; readonly baseMs: number; readonly maxMs: number; readonly retryAfterMaxMs: number };
   readonly duplicateCallPolicy: "dead_letter" | "outcome";
   readonly circuitProbeIntervalMs: number;
@@ -129,8 +179,11 @@ export type ConfigResult = { ok: true; config: WorkerConfig } | { ok: false; pro
 /** Every problem is named at once; the token never appears in a message. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const parsed = WorkerEnv.safeParse(env);
-  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...crossFieldProblems(env)];
-  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const rules = CrossFieldRules.safeParse(env);
+  // A variable that fails on its own is already named; the rules add only what is wrong between them.
+  const crossField = rules.success || rules.error.issues.some((issue) => issue.code !== "custom") ? [] : envProblems(rules.error);
+  if (!parsed.success || crossField.length > 0)
+    return { ok: false, problems: [...(parsed.success ? [] : envProblems(parsed.error)), ...crossField] };
   const e = parsed.data;
   return {
     ok: true,
@@ -138,9 +191,16 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       port: e.PORT,
       host: e.HOST,
       logLevel: e.LOG_LEVEL,
-      kafka: { brokers: parseBrokers(e.KAFKA_BROKERS), clientId: e.KAFKA_CLIENT_ID, groupId: e.KAFKA_GROUP_ID },
+      kafka: {
+        brokers: parseBrokers(e.KAFKA_BROKERS),
+        clientId: e.KAFKA_CLIENT_ID,
+        groupId: e.KAFKA_GROUP_ID,
+        sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: e.CONSUMER_HEARTBEAT_INTERVAL_MS,
+        fetchMaxBytes: e.FETCH_MAX_BYTES ?? Math.max(64 * 1024, e.MAX_IN_FLIGHT * 1024),
+      },
       topics: { callRequests: e.CALL_REQUESTS_TOPIC, deadLetters: e.DLQ_TOPIC, callResults: e.CALL_RESULTS_TOPIC },
-      ensureTopics: e.ENSURE_TOPICS === "true",
+      ensureTopics: e.ENSURE_TOPICS,
       redisUrl: e.REDIS_URL,
       talkover: { baseUrl: e.TALKOVER_BASE_URL, token: e.TALKOVER_API_TOKEN, timeoutMs: e.TALKOVER_TIMEOUT_MS },
       limits: {
@@ -150,6 +210,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         campaigns: e.CAMPAIGN_RATE_LIMITS,
       },
       maxInFlight: e.MAX_IN_FLIGHT,
+      claimLeaseMs: e.CLAIM_LEASE_MS,
+      slotLeaseMs: e.LIMITER_SLOT_LEASE_MS,
+      ledgerMaxEntries: e.LEDGER_MAX_ENTRIES,
       retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, maxMs: e.BACKOFF_MAX_MS, retryAfterMaxMs: e.RETRY_AFTER_MAX_MS },
       duplicateCallPolicy: e.DUPLICATE_CALL_POLICY,
       circuitProbeIntervalMs: e.CIRCUIT_PROBE_INTERVAL_MS,

@@ -1,10 +1,9 @@
+export { type BuildWorkerDeps, buildWorker } from "./build-worker.js";
 export { loadConfig, type WorkerConfig, WorkerEnv } from "./config.js";
 export { startOpsServer } from "./http/server.js";
-export { createLedger } from "./ledger/create-ledger.js";
-export { InMemoryLedger, type Ledger, type PlacedEntry } from "./ledger/ledger.js";
+export { type BeginResult, type Finish, InMemoryLedger, type Ledger, type PlacedEntry } from "./ledger/ledger.js";
 export { RedisLedger } from "./ledger/redis-ledger.js";
-export { CallLimiter, type CallLimiterConfig, type LimiterObserver } from "./limiter/call-limiter.js";
-export { ConcurrencyLimiter } from "./limiter/concurrency-limiter.js";
-export { createLimiter } from "./limiter/create-limiter.js";
+export { CallLimiter, type CallLimiterConfig, type LimiterMode, type LimiterObserver } from "./limiter/call-limiter.js";
 export { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
-export { createWorker, type Worker, type WorkerDeps, type WorkerLimiter } from "./worker.js";
+export { StartupError } from "./startup-error.js";
+export { createWorker, type Readiness, type Worker, type WorkerDeps } from "./worker.js";

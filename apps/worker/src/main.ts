@@ -1,11 +1,8 @@
-import { KafkaClient } from "@callbridge/kafka";
 import { createLogger, createRegistry, ShutdownManager } from "@callbridge/observability";
-import { TalkoverClient } from "@callbridge/talkover-client";
+import { buildWorker } from "./build-worker.js";
 import { loadConfig } from "./config.js";
 import { startOpsServer } from "./http/server.js";
-import { createLedger } from "./ledger/create-ledger.js";
-import { createLimiter } from "./limiter/create-limiter.js";
-import { createWorker } from "./worker.js";
+import { StartupError } from "./startup-error.js";
 
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {
@@ -21,26 +18,8 @@ if (!config.redisUrl) {
 }
 
 const registry = createRegistry();
-const kafka = new KafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
-const client = new TalkoverClient({
-  baseUrl: config.talkover.baseUrl,
-  token: config.talkover.token,
-  timeoutMs: config.talkover.timeoutMs,
-  connections: config.limits.maxConcurrent * 2,
-});
-const ledger = createLedger(config);
-const worker = createWorker(config, {
-  logger,
-  kafka,
-  client,
-  ledger,
-  registry,
-  createLimiter: (observer) => createLimiter(config, logger, observer),
-});
-
-const shutdown = new ShutdownManager(logger, config.shutdownTimeoutMs + 15_000)
-  .add("worker", () => worker.stop())
-  .add("talkover client", () => client.close());
+const worker = buildWorker(config, { logger, registry });
+const shutdown = new ShutdownManager(logger, config.shutdownTimeoutMs + 15_000).add("worker", () => worker.stop());
 try {
   const ops = await startOpsServer({ port: config.port, host: config.host, registry, readiness: () => worker.readiness() });
   shutdown.add("ops server", () => ops.close());
@@ -51,11 +30,13 @@ try {
       talkover: config.talkover.baseUrl,
       rate: config.limits.ratePerSecond ?? "unlimited",
       maxConcurrent: config.limits.maxConcurrent,
+      limiter: worker.readiness().limiter,
     },
     "worker started",
   );
 } catch (error) {
-  logger.fatal({ err: error }, "worker could not start");
+  if (error instanceof StartupError) logger.fatal({ what: error.what }, `worker could not start: ${error.message}`);
+  else logger.fatal({ err: error }, "worker could not start");
   await shutdown.run("start-up failed");
   process.exit(1);
 }

@@ -50,13 +50,23 @@ export function createWorkerMetrics(registry: Registry) {
     }),
     limiterRecoveries: new Counter({
       name: "callbridge_worker_limiter_recoveries_total",
-      help: "Times the rate limiter was rebuilt because Redis lost its keys or it stalled.",
+      help: "Times the shared limiter recovered: Redis lost its state and it was recreated empty (keys_lost), or Redis became unreachable and this replica went on with its share (redis_unreachable).",
       labelNames: ["reason"] as const,
       registers,
     }),
     limiterRate: new Gauge({
       name: "callbridge_worker_limiter_rate_per_second",
       help: "Effective calls per second of the global bucket (lowered after 429s, recovering to the configured rate).",
+      registers,
+    }),
+    limiterLocalShare: new Gauge({
+      name: "callbridge_worker_limiter_local_share",
+      help: "1 while Redis is unreachable and this replica limits calls by its own share of the rate and concurrency, else 0.",
+      registers,
+    }),
+    groupMembers: new Gauge({
+      name: "callbridge_worker_group_members",
+      help: "Workers in the consumer group, as last read from Kafka (sizes the share used while Redis is unreachable).",
       registers,
     }),
     inFlightCalls: new Gauge({

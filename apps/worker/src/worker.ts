@@ -1,65 +1,103 @@
 import { randomUUID } from "node:crypto";
 import { type KafkaClient, ProduceBatcher, topicCatalog } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
-import type { TalkoverClient } from "@callbridge/talkover-client";
+import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
+import type { Redis } from "ioredis";
+import { ClaimKeeper } from "./claims/claim-keeper.js";
 import type { WorkerConfig } from "./config.js";
 import { Dispatcher } from "./consume/dispatcher.js";
 import { startLagReporter } from "./consume/lag-reporter.js";
 import type { Ledger } from "./ledger/ledger.js";
-import type { LimiterObserver } from "./limiter/call-limiter.js";
+import { CallLimiter, type LimiterMode } from "./limiter/call-limiter.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
-import { type CallGate, processRequest } from "./process/call-processor.js";
 import { AuthCircuit } from "./process/circuit.js";
-
-/** The rate limiter as the worker uses it (see limiter/call-limiter.ts). */
-export interface WorkerLimiter extends CallGate {
-  ready(): Promise<void>;
-  close(): Promise<void>;
-}
+import { processRequest } from "./process/process-request.js";
+import { type StartupError, startupError } from "./startup-error.js";
 
 export interface WorkerDeps {
   readonly logger: Logger;
+  readonly registry: Registry;
   readonly kafka: KafkaClient;
   readonly client: Pick<TalkoverClient, "createCampaignCall" | "getCampaign">;
   readonly ledger: Ledger;
-  /** Builds the rate limiter, reporting to the worker's metrics through `observer`. */
-  readonly createLimiter: (observer: LimiterObserver) => WorkerLimiter;
-  readonly registry: Registry;
-  /** This replica's name in ledger claims; random by default. */
+  /** Shares the rate limits and concurrency slots between replicas; in-process without. */
+  readonly redis?: Redis;
+  /** This replica's name in claims and slots; random by default. */
   readonly owner?: string;
+  /** Run last by `stop()`, in order (closing what the caller created for the worker). */
+  readonly closeAfter?: readonly (readonly [string, () => Promise<unknown> | unknown])[];
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly joined: boolean;
+  readonly producer: boolean;
+  readonly draining: boolean;
+  readonly circuit: "open" | "closed";
+  /** `local` (no Redis), `shared` (Redis), `local_share` (Redis unreachable: this replica's share). */
+  readonly limiter: LimiterMode;
+  readonly inFlight: number;
 }
 
 export interface Worker {
   readonly metrics: WorkerMetrics;
   readonly ready: boolean;
-  readiness(): { ready: boolean; joined: boolean; producer: boolean; draining: boolean; circuit: "open" | "closed"; inFlight: number };
-  /** Creates missing topics, connects, joins the group and starts consuming. */
+  readiness(): Readiness;
+  /** Creates missing topics, connects, joins the group and starts consuming. Rejects with a StartupError naming what is unreachable. */
   start(): Promise<void>;
-  /** Stops fetching, lets in-flight calls finish until the deadline, commits, flushes; safe to call twice. */
+  /**
+   * Stops fetching, lets in-flight calls finish until the deadline, commits, flushes, closes.
+   * Every step runs even when one before it failed (then it rejects with their errors, after
+   * all of them). Safe to call twice: the second call gets the first one's promise.
+   */
   stop(): Promise<void>;
 }
 
-/** The worker: call requests from Kafka -> rate limiter -> Talkover -> results and dead letters. */
+/** The worker: call requests from Kafka -> claim -> limiter -> Talkover -> results and dead letters. */
 export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const log = deps.logger.child({ component: "worker" });
   const metrics = createWorkerMetrics(deps.registry);
-  const limiter = deps.createLimiter({
-    onWait: (seconds) => metrics.limiterWait.observe(seconds),
-    onQueued: (queued) => metrics.limiterQueued.set(queued),
-    onRecovery: (reason) => metrics.limiterRecoveries.inc({ reason }),
-    onRate: (rate) => metrics.limiterRate.set(rate),
-  });
+  const owner = deps.owner ?? `worker-${randomUUID()}`;
+  let groupMembers = 1;
+  const limiter = new CallLimiter(
+    {
+      id: `callbridge-${config.kafka.groupId}`,
+      global: config.limits.ratePerSecond === null ? null : { ratePerSecond: config.limits.ratePerSecond, burst: config.limits.burst },
+      maxConcurrent: config.limits.maxConcurrent,
+      campaigns: config.limits.campaigns,
+      slotLeaseMs: config.slotLeaseMs,
+    },
+    {
+      logger: deps.logger,
+      ...(deps.redis ? { redis: deps.redis } : {}),
+      owner,
+      replicas: () => groupMembers,
+      observer: {
+        onWait: (seconds) => metrics.limiterWait.observe(seconds),
+        onQueued: (queued) => metrics.limiterQueued.set(queued),
+        onRecovery: (reason) => metrics.limiterRecoveries.inc({ reason }),
+        onRate: (rate) => metrics.limiterRate.set(rate),
+        onMode: (mode) => {
+          metrics.limiterLocalShare.set(mode === "local_share" ? 1 : 0);
+          if (mode === "local_share") metrics.limiterRecoveries.inc({ reason: "redis_unreachable" });
+        },
+      },
+    },
+  );
   if (config.limits.ratePerSecond !== null) metrics.limiterRate.set(config.limits.ratePerSecond);
+  metrics.limiterLocalShare.set(0);
+  const claims = new ClaimKeeper(deps.ledger, owner, config.claimLeaseMs, log);
   const producer = deps.kafka.producer();
   const output = new ProduceBatcher(producer, 500);
   const consumer = deps.kafka.consumer({
     groupId: config.kafka.groupId,
-    heartbeatIntervalMs: 1_000,
-    sessionTimeoutMs: 30_000,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+    maxBytes: config.kafka.fetchMaxBytes,
+    maxBytesPerPartition: Math.min(1_048_576, config.kafka.fetchMaxBytes),
     maxWaitTimeMs: 500,
   });
   const admin = deps.kafka.admin();
-  const owner = deps.owner ?? `worker-${randomUUID()}`;
   let joined = false;
   let producerConnected = false;
   let draining = false;
@@ -73,7 +111,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
         await deps.client.getCampaign("callbridge-auth-probe");
         return true;
       } catch (error) {
-        return (error as { kind?: string }).kind !== "unauthorized" && (error as { status?: number }).status !== undefined;
+        return isTalkoverError(error) && error.kind !== "unauthorized" && error.status !== undefined;
       }
     },
     config.circuitProbeIntervalMs,
@@ -85,6 +123,15 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   );
   metrics.circuitOpen.set(0);
 
+  const processorDeps = {
+    client: deps.client,
+    gate: limiter,
+    claims,
+    circuit,
+    metrics,
+    logger: deps.logger,
+    policy: { ...config.retry, duplicateCallPolicy: config.duplicateCallPolicy },
+  };
   const dispatcher = new Dispatcher({
     consumer,
     output,
@@ -92,23 +139,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     maxInFlight: config.maxInFlight,
     metrics,
     logger: deps.logger,
-    process: (request, signals) =>
-      processRequest(
-        request,
-        {
-          client: deps.client,
-          gate: limiter,
-          ledger: deps.ledger,
-          circuit,
-          metrics,
-          logger: deps.logger,
-          retry: config.retry,
-          duplicateCallPolicy: config.duplicateCallPolicy,
-          owner,
-          claimLeaseMs: config.talkover.timeoutMs * 3 + 5_000,
-        },
-        signals,
-      ),
+    process: (request, signals) => processRequest(request, processorDeps, signals),
   });
 
   consumer.on((event) => {
@@ -122,67 +153,99 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     updateReady();
   });
 
-  const readiness = () => ({
+  const readiness = (): Readiness => ({
     ready: joined && producerConnected && !draining,
     joined,
     producer: producerConnected,
     draining,
-    circuit: circuit.isOpen ? ("open" as const) : ("closed" as const),
+    circuit: circuit.isOpen ? "open" : "closed",
+    limiter: limiter.mode,
     inFlight: dispatcher.inFlightRecords,
   });
   const updateReady = () => metrics.ready.set(readiness().ready ? 1 : 0);
   updateReady();
 
+  const start = async () => {
+    await step("kafka", () => admin.connect());
+    if (config.ensureTopics) {
+      const catalog = topicCatalog({
+        names: {
+          callRequests: config.topics.callRequests,
+          callRequestsDlq: config.topics.deadLetters,
+          callResults: config.topics.callResults,
+        },
+      });
+      const result = await step("kafka", () => admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq, catalog.callResults]));
+      if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
+    }
+    await step("kafka", () => producer.connect());
+    producerConnected = true;
+    const redis = deps.redis;
+    if (redis) await step("redis", () => redis.ping());
+    await limiter.ready();
+    claims.start();
+    await step("kafka", () => consumer.connect());
+    await step("kafka", () => consumer.subscribe([config.topics.callRequests]));
+    await step("kafka", () => consumer.run((batch) => dispatcher.handleBatch(batch)));
+    commitTimer = setInterval(() => void dispatcher.commit(), config.commitIntervalMs);
+    stopLag = startLagReporter(admin, config.kafka.groupId, config.topics.callRequests, config.lagIntervalMs, metrics, log, (members) => {
+      groupMembers = members;
+      metrics.groupMembers.set(members);
+    });
+    updateReady();
+    log.info({ group: config.kafka.groupId, topic: config.topics.callRequests, owner }, "worker consuming");
+  };
+
+  const step = async <T>(what: StartupError["what"], operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      throw startupError(what, config, error);
+    }
+  };
+
   let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    const failures: unknown[] = [];
+    const run = async (name: string, action: () => Promise<unknown> | unknown) => {
+      try {
+        await action();
+      } catch (error) {
+        failures.push(error);
+        log.warn({ err: error, step: name }, "shutdown step failed; going on");
+      }
+    };
+    draining = true;
+    updateReady();
+    await run("drain", () => dispatcher.drain(Date.now() + config.shutdownTimeoutMs));
+    await run("timers", () => {
+      clearInterval(commitTimer);
+      stopLag?.();
+      claims.stop();
+      circuit.stop();
+    });
+    await run("commit", () => dispatcher.commit());
+    await run("results", () => output.flush());
+    await run("producer", () => producer.disconnect());
+    producerConnected = false;
+    await run("consumer", () => consumer.disconnect());
+    await run("limiter", () => limiter.close());
+    await run("ledger", () => deps.ledger.close());
+    await run("admin", () => admin.disconnect());
+    for (const [name, action] of deps.closeAfter ?? []) await run(name, action);
+    updateReady();
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} shutdown step(s) failed`);
+  };
+
   return {
     metrics,
     get ready() {
       return readiness().ready;
     },
     readiness,
-    async start() {
-      await admin.connect();
-      if (config.ensureTopics) {
-        const catalog = topicCatalog({
-          names: {
-            callRequests: config.topics.callRequests,
-            callRequestsDlq: config.topics.deadLetters,
-            callResults: config.topics.callResults,
-          },
-        });
-        const result = await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq, catalog.callResults]);
-        if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
-      }
-      await producer.connect();
-      producerConnected = true;
-      await limiter.ready();
-      await consumer.connect();
-      await consumer.subscribe([config.topics.callRequests]);
-      await consumer.run(async (batch) => dispatcher.handleBatch(batch));
-      commitTimer = setInterval(() => void dispatcher.commit(), config.commitIntervalMs);
-      stopLag = startLagReporter(admin, config.kafka.groupId, config.topics.callRequests, config.lagIntervalMs, metrics, log);
-      updateReady();
-      log.info({ group: config.kafka.groupId, topic: config.topics.callRequests, owner }, "worker consuming");
-    },
+    start,
     stop() {
-      stopping ??= (async () => {
-        draining = true;
-        updateReady();
-        const deadline = Date.now() + config.shutdownTimeoutMs;
-        await dispatcher.drain(deadline);
-        if (commitTimer) clearInterval(commitTimer);
-        stopLag?.();
-        await dispatcher.commit();
-        await output.flush();
-        await producer.disconnect().catch((error: unknown) => log.warn({ err: error }, "producer disconnect failed"));
-        producerConnected = false;
-        await consumer.disconnect().catch((error: unknown) => log.warn({ err: error }, "consumer disconnect failed"));
-        circuit.stop();
-        await limiter.close();
-        await deps.ledger.close();
-        await admin.disconnect().catch(() => undefined);
-        updateReady();
-      })();
+      stopping ??= stop();
       return stopping;
     },
   };

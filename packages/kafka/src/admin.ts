@@ -133,6 +133,14 @@ export class Admin {
     });
   }
 
+  /** Members of a consumer group right now (0 when it has none or does not exist). */
+  async groupMembers(groupId: string): Promise<number> {
+    return this.call(async () => {
+      const { groups } = await this.admin.describeGroups([groupId]);
+      return groups[0]?.members.length ?? 0;
+    });
+  }
+
   async deleteTopics(topics: readonly string[]): Promise<void> {
     await this.call(() => this.admin.deleteTopics({ topics: [...topics] }));
   }

@@ -10,6 +10,8 @@ export interface ConsumerOptions {
   readonly heartbeatIntervalMs?: number;
   readonly rebalanceTimeoutMs?: number;
   readonly maxBytesPerPartition?: number;
+  /** Most bytes one fetch brings back over all partitions (the broker still returns at least one record batch). */
+  readonly maxBytes?: number;
   /** Longest a fetch waits for new records, ms; also bounds how long `stop()` waits for a fetch. */
   readonly maxWaitTimeMs?: number;
 }
@@ -31,7 +33,12 @@ export interface BatchContext {
   isStale(): boolean;
 }
 
-export type BatchHandler = (batch: RecordBatch, context: BatchContext) => Promise<void>;
+/**
+ * Handles a fetched batch and answers how many of its records, from the front, it took. The
+ * records it did not take are fetched again from there once the partition is resumed, so a
+ * handler that takes only what fits must pause the partition before it returns.
+ */
+export type BatchHandler = (batch: RecordBatch, context: BatchContext) => Promise<number> | number;
 
 export interface RunOptions {
   /** Batches of different partitions handled at once (≤ partitions assigned). */
@@ -51,8 +58,8 @@ export type ConsumerEvent =
 
 /**
  * A group consumer that never commits by itself: the caller commits exactly the offsets it
- * has finished (`commit`), so a crash redelivers only unfinished records. kafkajs still
- * advances its fetch position past every batch the handler returns from.
+ * has finished (`commit`), so a crash redelivers only unfinished records. The fetch position
+ * moves past the records the handler took (see BatchHandler), not past the whole batch.
  */
 export class Consumer {
   private readonly consumer: KafkaJsConsumer;
@@ -71,6 +78,7 @@ export class Consumer {
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxBytes: options.maxBytes ?? 10_485_760,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,
     });
@@ -120,9 +128,9 @@ export class Consumer {
   async run(handler: BatchHandler, options: RunOptions = {}): Promise<void> {
     await this.consumer.run({
       autoCommit: false,
-      eachBatchAutoResolve: true,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         const { topic, partition } = batch;
         const records: ConsumedRecord[] = batch.messages.map((m) => ({
           topic,
@@ -133,7 +141,10 @@ export class Consumer {
           headers: decodeHeaders(m.headers),
           timestamp: m.timestamp,
         }));
-        await handler({ topic, partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning, isStale });
+        const taken = await handler({ topic, partition, records, highWatermark: batch.highWatermark }, { heartbeat, isRunning, isStale });
+        // kafkajs fetches the next records after the last resolved offset.
+        const last = records[Math.min(taken, records.length) - 1];
+        if (last) resolveOffset(last.offset);
       },
     });
   }

@@ -2,7 +2,7 @@ import { createLogger } from "@callbridge/observability";
 import { uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Admin } from "./admin.js";
-import type { Consumer, TopicPartitions } from "./consumer.js";
+import type { Consumer, RecordBatch, TopicPartitions } from "./consumer.js";
 import { KafkaClient } from "./kafka-client.js";
 import type { ConsumedRecord } from "./records.js";
 
@@ -68,6 +68,7 @@ describe("producer and consumer", () => {
     await c.subscribe([name]);
     await c.run(async (batch) => {
       received.push(...batch.records);
+      return batch.records.length;
     });
     await until(() => (received.length >= 30 ? true : undefined), "30 records");
 
@@ -108,7 +109,7 @@ describe("consumer group", () => {
   it("hands partitions to a second member that joins, with no partition owned twice", async () => {
     const name = await topic(4);
     const groupId = uniqueName("group");
-    const noop = async () => {};
+    const takeAll = async (batch: RecordBatch) => batch.records.length;
     const assignments = new Map<string, TopicPartitions[]>();
 
     const first = consumer(groupId);
@@ -117,7 +118,7 @@ describe("consumer group", () => {
     });
     await first.connect();
     await first.subscribe([name]);
-    await first.run(noop);
+    await first.run(takeAll);
     await until(() => (assignments.get("first")?.[0]?.partitions.length === 4 ? true : undefined), "first member to own all 4 partitions");
 
     const second = consumer(groupId);
@@ -126,7 +127,7 @@ describe("consumer group", () => {
     });
     await second.connect();
     await second.subscribe([name]);
-    await second.run(noop);
+    await second.run(takeAll);
 
     const split = await until(() => {
       const a = assignments.get("first")?.[0]?.partitions ?? [];
@@ -135,6 +136,40 @@ describe("consumer group", () => {
     }, "the group to split the partitions");
     expect([...split.a, ...split.b].sort()).toEqual([0, 1, 2, 3]);
     expect(first.assignment).toEqual([{ topic: name, partitions: split.a }]);
+    const a = await admin();
+    expect(await a.groupMembers(groupId)).toBe(2);
+    expect(await a.groupMembers(uniqueName("no-such-group"))).toBe(0);
+  });
+
+  it("fetches the records a handler did not take again after resume, and nothing twice", async () => {
+    const name = await topic(1);
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send(
+      name,
+      Array.from({ length: 20 }, (_, n) => ({ key: "k", value: String(n) })),
+    );
+    await producer.disconnect();
+    const c = consumer(uniqueName("group"));
+    const seen: string[] = [];
+    let room = 3;
+    await c.connect();
+    await c.subscribe([name]);
+    await c.run(async (batch) => {
+      const taken = batch.records.slice(0, room);
+      seen.push(...taken.map((r) => String(r.value)));
+      room -= taken.length;
+      // Full: pause before answering, as the worker does.
+      if (taken.length < batch.records.length) c.pause([{ topic: name }]);
+      return taken.length;
+    });
+    await until(() => (seen.length === 3 ? true : undefined), "the first 3 records");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(seen).toEqual(["0", "1", "2"]);
+    room = 100;
+    c.resume([{ topic: name }]);
+    await until(() => (seen.length === 20 ? true : undefined), "the other 17 records");
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, n) => String(n)));
   });
 });
 
@@ -184,6 +219,7 @@ describe("admin", () => {
     const seen: ConsumedRecord[] = [];
     await c.run(async (batch) => {
       seen.push(...batch.records);
+      return batch.records.length;
     });
     await until(() => (seen.length === 8 ? true : undefined), "8 records");
     // Nothing committed yet: consuming alone does not move the group's position.

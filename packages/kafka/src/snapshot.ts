@@ -26,11 +26,12 @@ export async function readTopicSnapshot(
   const complete = new Promise<void>((resolve) => {
     void consumer.run(async (batch) => {
       const last = lastOffsets.get(batch.partition);
-      if (last === undefined) return;
+      if (last === undefined) return batch.records.length;
       for (const record of batch.records) if (BigInt(record.offset) <= last) records.push(record);
       const batchLast = batch.records.at(-1)?.offset;
       if (batchLast !== undefined && BigInt(batchLast) >= last) remaining.delete(batch.partition);
       if (remaining.size === 0) resolve();
+      return batch.records.length;
     });
   });
   const timeoutMs = options.timeoutMs ?? 30_000;

@@ -88,7 +88,7 @@ describe("TalkoverClient against a raw server", () => {
       res.end("Created");
     });
     const error = await failure(client(base).createCampaignCall("c", { to: "+1234567890" }));
-    expect(error).toMatchObject({ kind: "invalid_response", code: "INVALID_RESPONSE", status: 201, retryable: false, ambiguous: true });
+    expect(error).toMatchObject({ kind: "invalid_response", code: "INVALID_RESPONSE", status: 201, retryable: true, ambiguous: true });
   });
 
   it("names the missing field when a 201 body does not match the seed", async () => {

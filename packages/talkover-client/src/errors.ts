@@ -116,10 +116,16 @@ export class TalkoverRateLimitError extends TalkoverError {
   readonly retryable = true;
 }
 
-/** 5xx `SERVER_ERROR`. */
+/**
+ * 5xx `SERVER_ERROR`. Ambiguous: a 5xx can come from a proxy or a gateway after the API acted
+ * on the request, so only a later 409 tells whether the call exists.
+ */
 export class TalkoverServerError extends TalkoverError {
   readonly kind = "server_error";
   readonly retryable = true;
+  override get ambiguous(): boolean {
+    return true;
+  }
 }
 
 /** A status the API does not document (3xx, 405, 413, ...); retryable only for 408. */
@@ -131,12 +137,13 @@ export class TalkoverUnexpectedStatusError extends TalkoverError {
 }
 
 /**
- * A success status whose body is not what the API documents. The API did act on the request,
- * so this is not retryable and it is ambiguous.
+ * A success status whose body is not what the API documents: the API most likely acted, but
+ * the answer does not say on what. Ambiguous, and retryable because asking again (without
+ * `allow_duplicates`) is how to learn the outcome: the API's 409 names the call it placed.
  */
 export class TalkoverInvalidResponseError extends TalkoverError {
   readonly kind = "invalid_response";
-  readonly retryable = false;
+  readonly retryable = true;
   override get ambiguous(): boolean {
     return true;
   }
@@ -176,6 +183,22 @@ export class TalkoverAbortedError extends TalkoverError {
   }
 }
 
-export function isTalkoverError(error: unknown): error is TalkoverError {
+/** Every failure the client reports, as a union: `switch (error.kind)` narrows to the class. */
+export type AnyTalkoverError =
+  | TalkoverBadRequestError
+  | TalkoverUnauthorizedError
+  | TalkoverForbiddenError
+  | TalkoverNotFoundError
+  | TalkoverDuplicateCallError
+  | TalkoverValidationError
+  | TalkoverRateLimitError
+  | TalkoverServerError
+  | TalkoverUnexpectedStatusError
+  | TalkoverInvalidResponseError
+  | TalkoverTimeoutError
+  | TalkoverConnectionError
+  | TalkoverAbortedError;
+
+export function isTalkoverError(error: unknown): error is AnyTalkoverError {
   return error instanceof TalkoverError;
 }

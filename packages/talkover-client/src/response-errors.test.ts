@@ -28,7 +28,7 @@ describe("errorFromResponse", () => {
 
   it("keeps a 5xx from a proxy retryable even when its body is HTML", () => {
     const error = errorFromResponse({ status: 502, headers: { "content-type": "text/html" }, bodyText: "<h1>Bad gateway</h1>" }, now);
-    expect(error).toMatchObject({ kind: "server_error", code: "SERVER_ERROR", retryable: true, status: 502 });
+    expect(error).toMatchObject({ kind: "server_error", code: "SERVER_ERROR", retryable: true, ambiguous: true, status: 502 });
     expect(error.message).toBe("Talkover answered 502 SERVER_ERROR: (unrecognised text/html body of 20 bytes)");
   });
 

@@ -5,7 +5,7 @@ import type { Logger } from "@callbridge/observability";
 import { CallRequest } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
 import { deadLetterRecord, resultRecord, type WorkerTopics } from "../output/records.js";
-import type { ProcessSignals, Verdict } from "../process/call-processor.js";
+import type { ProcessSignals, Verdict } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
@@ -28,8 +28,8 @@ interface Work {
 
 /**
  * Takes records from the consumer and runs them: different keys concurrently (up to
- * `maxInFlight` records), the same key in order. Fetching pauses while the window is full or
- * calls are paused, and resumes below half of it. Offsets are committed up to the lowest
+ * `maxInFlight` records, a hard bound), the same key in order. Fetching pauses while the
+ * window is full or calls are held, and resumes at half of it. Offsets are committed up to the lowest
  * unfinished record of each partition, so a crash redelivers only what was in flight, and
  * throughput does not depend on the number of partitions.
  */
@@ -56,11 +56,19 @@ export class Dispatcher {
     return this.inFlight;
   }
 
-  /** Called by the consumer for each fetched batch; returns at once so fetching and heartbeats go on. */
-  handleBatch(batch: RecordBatch): void {
-    if (this.draining) return;
+  /**
+   * Called by the consumer for each fetched batch; returns at once so fetching and heartbeats
+   * go on. Takes records only while the window has room (and calls are not held), and answers
+   * how many it took: the rest stay with Kafka and are fetched again on resume, so memory and
+   * the time to the first call do not grow with a backlog.
+   */
+  handleBatch(batch: RecordBatch): number {
     const tracker = this.trackerFor(batch.topic, batch.partition);
+    let taken = 0;
     for (const record of batch.records) {
+      if (this.draining || this.held || this.inFlight >= this.deps.maxInFlight) break;
+      taken += 1;
+      // A redelivery (after a rebalance) of a record still in flight here.
       if (!tracker.add(record.offset)) continue;
       this.inFlight += 1;
       const decoded = decodeJson(record.value, CallRequest);
@@ -73,6 +81,7 @@ export class Dispatcher {
     }
     this.updateGauges();
     this.applyBackpressure();
+    return taken;
   }
 
   /** A new group assignment: forget partitions that went elsewhere (their owner redelivers them). */

@@ -2,7 +2,11 @@ import type { Admin } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import type { WorkerMetrics } from "../metrics.js";
 
-/** Polls the group's lag per partition into a gauge; the worker reports it itself, no exporter needed. */
+/**
+ * Polls the group's lag per partition into a gauge (the worker reports it itself, no exporter
+ * needed), and how many workers the group has, which sizes each replica's share of the limits
+ * while Redis is unreachable.
+ */
 export function startLagReporter(
   admin: Admin,
   groupId: string,
@@ -10,6 +14,7 @@ export function startLagReporter(
   intervalMs: number,
   metrics: WorkerMetrics,
   logger: Logger,
+  onMembers: (members: number) => void,
 ): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -18,6 +23,8 @@ export function startLagReporter(
       for (const { partition, lag } of await admin.consumerLag(groupId, topic)) {
         metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
       }
+      const members = await admin.groupMembers(groupId);
+      if (members > 0) onMembers(members);
     } catch (error) {
       logger.debug({ err: error }, "could not read consumer lag");
     }

@@ -13,7 +13,7 @@ export async function startOpsServer(options: {
   port: number;
   host: string;
   registry: Registry;
-  readiness: () => Record<string, unknown> & { ready: boolean };
+  readiness: () => { readonly ready: boolean };
 }): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = req.url?.split("?")[0];

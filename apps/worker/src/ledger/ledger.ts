@@ -4,69 +4,132 @@ export interface PlacedEntry {
   readonly placedAt: string;
 }
 
+/** What `begin` found for a key. */
+export type BeginResult =
+  /** Placed before: nothing to send. */
+  | { readonly kind: "placed"; readonly entry: PlacedEntry }
+  /** Another replica's claim holds the key (a rebalance moved it): wait and begin again. */
+  | { readonly kind: "held_elsewhere" }
+  /** The key is ours until the lease ends; `attempted`: an earlier attempt may have reached the API unanswered. */
+  | { readonly kind: "claimed"; readonly attempted: boolean };
+
+/** How a request ended, for `finish`. */
+export type Finish =
+  | { readonly kind: "placed"; readonly entry: PlacedEntry }
+  /** Nothing placed. `proven`: every attempt was answered, so a later 409 for this key is not ours. */
+  | { readonly kind: "not_placed"; readonly proven: boolean };
+
 /**
- * The idempotency ledger: Kafka delivers at least once, so every request is checked here
- * before a call and written after a 201; a redelivery after a crash or a rebalance then does
- * not call again. It also remembers that an attempt was made (a crash mid-call leaves an
- * ambiguous attempt: a later 409 for it means "placed") and hands out short claims so two
- * replicas never work on one key at once during a rebalance.
+ * The idempotency ledger. Kafka delivers at least once, so every request is looked up here
+ * before a call and recorded after the 201; a redelivery after a crash or a rebalance is not
+ * called again. It also remembers that an attempt was made (a crash mid-call leaves an
+ * ambiguous attempt: a later 409 for it means "placed"), and hands out claims: leases on a key
+ * that keep two replicas off one request during a rebalance, renewed while the holder lives and
+ * lapsing by themselves when it dies. Every method is one atomic step (one round trip in Redis).
  */
 export interface Ledger {
-  placed(key: string): Promise<PlacedEntry | undefined>;
-  markPlaced(key: string, entry: PlacedEntry): Promise<void>;
-  /** Records that a call may have been sent for this key. */
-  markAttempted(key: string): Promise<void>;
-  wasAttempted(key: string): Promise<boolean>;
-  /** The attempts got a definite answer that placed nothing (a 4xx): no longer ambiguous. */
-  clearAttempted(key: string): Promise<void>;
-  /** Takes or renews the claim on `key` for `owner`; false while someone else holds it. */
-  claim(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Placed? Else take (or renew) the claim for `owner` for `leaseMs`, unless another owner holds it. */
+  begin(key: string, owner: string, leaseMs: number): Promise<BeginResult>;
+  /** Right before a call: renews the claim and, with `markAttempted`, records the attempt; false when the claim is no longer ours. */
+  confirm(key: string, owner: string, leaseMs: number, markAttempted: boolean): Promise<boolean>;
+  /** Renews the claims `owner` still holds among `keys`; answers those it lost. */
+  renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]>;
+  /** Records the end of a request and drops the claim. */
+  finish(key: string, owner: string, outcome: Finish): Promise<void>;
+  /** Drops the claim, recording nothing (shutdown: the request will be redelivered). */
   release(key: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }
 
+interface Expiring<T> {
+  readonly value: T;
+  readonly expiresAt: number;
+}
+
 /**
- * In-process ledger: correct for one worker that does not restart. A restart forgets it, and
- * replicas do not share it: run with REDIS_URL for the full guarantee.
+ * A Map that forgets entries after `ttlMs` and holds at most `maxEntries`, dropping the oldest.
+ * Every entry has the same lifetime, so insertion order is expiry order and the sweep only
+ * looks at the front.
  */
-export class InMemoryLedger implements Ledger {
-  private readonly placedKeys = new Map<string, { entry: PlacedEntry; expiresAt: number }>();
-  private readonly attempted = new Map<string, number>();
-  private readonly claims = new Map<string, { owner: string; expiresAt: number }>();
+class BoundedExpiringMap<T> {
+  private readonly entries = new Map<string, Expiring<T>>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly nowMs: () => number = Date.now,
+    private readonly maxEntries: number,
+    private readonly nowMs: () => number,
   ) {}
 
-  async placed(key: string): Promise<PlacedEntry | undefined> {
-    const hit = this.placedKeys.get(key);
-    return hit && hit.expiresAt > this.nowMs() ? hit.entry : undefined;
+  get(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expiresAt > this.nowMs() ? hit.value : undefined;
   }
 
-  async markPlaced(key: string, entry: PlacedEntry): Promise<void> {
-    this.placedKeys.set(key, { entry, expiresAt: this.nowMs() + this.ttlMs });
-    this.attempted.delete(key);
-  }
-
-  async markAttempted(key: string): Promise<void> {
-    this.attempted.set(key, this.nowMs() + this.ttlMs);
-  }
-
-  async wasAttempted(key: string): Promise<boolean> {
-    return (this.attempted.get(key) ?? 0) > this.nowMs();
-  }
-
-  async clearAttempted(key: string): Promise<void> {
-    this.attempted.delete(key);
-  }
-
-  async claim(key: string, owner: string, leaseMs: number): Promise<boolean> {
+  set(key: string, value: T): void {
     const now = this.nowMs();
-    const current = this.claims.get(key);
-    if (current && current.owner !== owner && current.expiresAt > now) return false;
-    this.claims.set(key, { owner, expiresAt: now + leaseMs });
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
+    for (const [oldest, entry] of this.entries) {
+      if (entry.expiresAt > now && this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * The ledger in this process: for one worker that does not restart. A restart forgets it and
+ * replicas do not share it (run with REDIS_URL for the full guarantee). It remembers at most
+ * `maxEntries` placed calls and as many attempts, dropping the oldest first: a request
+ * redelivered after more than that many newer ones were placed would be called again.
+ */
+export class InMemoryLedger implements Ledger {
+  private readonly placedKeys: BoundedExpiringMap<PlacedEntry>;
+  private readonly attempted: BoundedExpiringMap<true>;
+  private readonly claims = new Map<string, { owner: string; expiresAt: number }>();
+
+  constructor(
+    ttlMs: number,
+    maxEntries: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    this.placedKeys = new BoundedExpiringMap(ttlMs, maxEntries, nowMs);
+    this.attempted = new BoundedExpiringMap(ttlMs, maxEntries, nowMs);
+  }
+
+  /** Placed calls remembered now. */
+  get size(): number {
+    return this.placedKeys.size;
+  }
+
+  async begin(key: string, owner: string, leaseMs: number): Promise<BeginResult> {
+    const entry = this.placedKeys.get(key);
+    if (entry) return { kind: "placed", entry };
+    if (!this.take(key, owner, leaseMs, false)) return { kind: "held_elsewhere" };
+    return { kind: "claimed", attempted: this.attempted.get(key) === true };
+  }
+
+  async confirm(key: string, owner: string, leaseMs: number, markAttempted: boolean): Promise<boolean> {
+    if (!this.take(key, owner, leaseMs, true)) return false;
+    if (markAttempted) this.attempted.set(key, true);
     return true;
+  }
+
+  async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
+    return keys.filter((key) => !this.take(key, owner, leaseMs, true));
+  }
+
+  async finish(key: string, owner: string, outcome: Finish): Promise<void> {
+    if (outcome.kind === "placed") this.placedKeys.set(key, outcome.entry);
+    if (outcome.kind === "placed" || outcome.proven) this.attempted.delete(key);
+    await this.release(key, owner);
   }
 
   async release(key: string, owner: string): Promise<void> {
@@ -74,4 +137,15 @@ export class InMemoryLedger implements Ledger {
   }
 
   async close(): Promise<void> {}
+
+  /** Takes or renews the claim; `mustHold`: only renew one `owner` holds now. */
+  private take(key: string, owner: string, leaseMs: number, mustHold: boolean): boolean {
+    const now = this.nowMs();
+    const current = this.claims.get(key);
+    const live = current !== undefined && current.expiresAt > now;
+    if (live && current.owner !== owner) return false;
+    if (mustHold && !(live && current.owner === owner)) return false;
+    this.claims.set(key, { owner, expiresAt: now + leaseMs });
+    return true;
+  }
 }

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type RedisServerProcess, startRedisServer, uniqueName } from "@callbridge/test-infra";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CallLimiter, type CallLimiterConfig, type RecoveryReason } from "./call-limiter.js";
+import { CallLimiter, type CallLimiterConfig, type LimiterMode } from "./call-limiter.js";
 import { maxInWindow, StartRecorder, silentLogger, sleep, waitFor } from "./test-support/limiter-harness.js";
 
 // FLUSHALL and restarts would wipe other tests' state: these tests get a Redis of their own.
@@ -25,10 +25,17 @@ afterEach(async () => {
   await Promise.all(limiters.splice(0).map((limiter) => limiter.close()));
 });
 
-function replica(config: Partial<CallLimiterConfig> & { id: string }, recoveries: RecoveryReason[]): CallLimiter {
+type Recovery = "keys_lost" | LimiterMode;
+
+function replica(config: Partial<CallLimiterConfig> & { id: string }, recoveries: Recovery[], replicas = 2): CallLimiter {
   const limiter = new CallLimiter(
     { global: { ratePerSecond: 20, burst: 5 }, maxConcurrent: 10, campaigns: new Map(), ...config },
-    { logger: silentLogger(), redisUrl: server.url, observer: { onRecovery: (reason) => recoveries.push(reason) } },
+    {
+      logger: silentLogger(),
+      redisUrl: server.url,
+      replicas: () => replicas,
+      observer: { onRecovery: (reason) => recoveries.push(reason), onMode: (mode) => recoveries.push(mode) },
+    },
   );
   limiters.push(limiter);
   return limiter;
@@ -42,7 +49,7 @@ function expectEachRanOnce(recorder: StartRecorder, ids: readonly string[]): voi
 describe("CallLimiter recovery", () => {
   it("runs every queued task exactly once when Redis loses the keys (FLUSHALL)", async () => {
     const id = uniqueName("limiter");
-    const recoveries: RecoveryReason[] = [];
+    const recoveries: Recovery[] = [];
     const campaigns = new Map([["camp", { ratePerSecond: 10, burst: 2 }]]);
     const a = replica({ id, campaigns }, recoveries);
     const b = replica({ id, campaigns }, recoveries);
@@ -75,7 +82,7 @@ describe("CallLimiter recovery", () => {
 
   it("runs every queued task exactly once across a Redis crash and restart, and carries on", async () => {
     const id = uniqueName("limiter");
-    const recoveries: RecoveryReason[] = [];
+    const recoveries: Recovery[] = [];
     const a = replica({ id }, recoveries);
     const b = replica({ id }, recoveries);
     await Promise.all([a.ready(), b.ready()]);
@@ -105,22 +112,27 @@ describe("CallLimiter recovery", () => {
     expect(unhandled).toEqual([]);
   });
 
-  it("stays up while Redis is down, then resumes", async () => {
+  it("keeps calling at its share of the limits while Redis is down, then goes back to the shared bucket", async () => {
     const id = uniqueName("limiter");
-    const recoveries: RecoveryReason[] = [];
-    const limiter = replica({ id, stallTimeoutMs: 1_500 }, recoveries);
+    const recoveries: Recovery[] = [];
+    // Two replicas share 20/s with a burst of 5: alone, this one may use 10/s with a burst of 2.
+    const limiter = replica({ id }, recoveries, 2);
     await limiter.ready();
     await server.kill();
     const recorder = new StartRecorder();
-    const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    const ids = Array.from({ length: 60 }, (_, i) => `t${i}`);
     const runs = ids.map((taskId) => limiter.run("c", recorder.task("c", taskId)));
-    // Longer than the stall timeout: the watchdog must not pile up rebuilds while Redis is unreachable.
-    await sleep(4_000);
-    expect(recorder.starts.length).toBe(0);
+    await sleep(3_000);
+    const startedWhileDown = [...recorder.starts];
+    expect(limiter.mode).toBe("local_share");
+    // No stall, and no more than this replica's share: 10/s + 2.
+    expect(startedWhileDown.length).toBeGreaterThan(15);
+    expect(maxInWindow(startedWhileDown, 1000)).toBeLessThanOrEqual(12);
     await server.start();
     await Promise.all(runs);
 
     expectEachRanOnce(recorder, ids);
+    expect(recoveries.slice(0, 2)).toEqual(["local_share", "shared"]);
     expect(recoveries.length).toBeLessThanOrEqual(3);
     expect(unhandled).toEqual([]);
   });

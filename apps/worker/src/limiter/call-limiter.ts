@@ -1,367 +1,374 @@
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "@callbridge/observability";
-import { isKeysLostError, LimiterAbortedError } from "./errors.js";
-import { Generation } from "./generation.js";
-import { GlobalRate } from "./global-rate.js";
-import { RecoveryScheduler } from "./recovery-scheduler.js";
-import { cappedBuckets, DEFAULT_RECOVERY_STEP_MS, generationSpec, validateConfig } from "./settings.js";
-import { StallWatchdog } from "./stall-watchdog.js";
-import type { CallLimiterConfig, CallLimiterDeps, LimiterObserver, RecoveryReason } from "./types.js";
+import { Redis } from "ioredis";
+import { LimiterAbortedError } from "./errors.js";
+import { FallbackBucketStore } from "./fallback-store.js";
+import { LocalBucketStore } from "./local-store.js";
+import { RateControl, type ThrottleState } from "./rate-control.js";
+import { RedisBucketStore } from "./redis-store.js";
+import type { BucketStore, CallLimiterConfig, CallLimiterDeps, LimiterMode, LimiterObserver, LimitSettings } from "./types.js";
 
 export { LimiterAbortedError } from "./errors.js";
-export type { CallLimiterConfig, CallLimiterDeps, LimiterObserver, LimitSettings, RecoveryReason } from "./types.js";
+export type { CallLimiterConfig, CallLimiterDeps, LimiterMode, LimiterObserver, LimitSettings } from "./types.js";
 
-/** Calls that already hold their campaign's token go first, so they start close to when they took it. */
-const PRIORITY_CAMPAIGN_CLEARED = 3;
-const PRIORITY_DEFAULT = 5;
-const ORPHAN_RETRY_MS = 1_000;
-const ERROR_LOG_EVERY_MS = 5_000;
+const DEFAULT_RECOVERY_STEP_MS = 5_000;
+const DEFAULT_SLOT_LEASE_MS = 3_000;
 
-interface Waiting {
-  readonly seq: number;
-  readonly campaignId: string;
+interface Waiter {
   readonly task: () => Promise<unknown>;
-  readonly signal: AbortSignal | undefined;
-  readonly enqueuedAt: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
-  /** "campaign": still needs its campaign token; "global": has it, or needs none. */
-  phase: "campaign" | "global";
-  /** Bumped on every submission; a Bottleneck job whose attempt is not current must not run the task. */
-  attempt: number;
+  readonly enqueuedAt: number;
+}
+
+/** Calls waiting for one set of buckets: the global one alone, or a campaign's with it. */
+interface Queue {
+  readonly campaignId: string | undefined;
+  readonly waiters: Waiter[];
+  /** The store said no call of this queue may start before then (ms, Date.now). */
+  notBefore: number;
 }
 
 /**
- * Token buckets (global, per campaign) and a concurrency limit for outbound calls, on Bottleneck, in-process or
- * shared through Redis. The tasks that have not started live here, not only in Bottleneck, so that when
- * Bottleneck's Redis state is lost or it stalls, a fresh set of Bottleneck instances (a "generation") can take
- * them over: each runs once, none is lost.
+ * Starts outbound calls within a token bucket (rate + burst), optional per-campaign buckets and
+ * a cap on calls at once; in-process, or shared by every replica through Redis.
+ *
+ * Calls wait here in FIFO queues, one per set of buckets, so a campaign waiting for its own
+ * bucket never holds back the others. Only the head of a queue asks the store, for as many
+ * calls as may run now; a call takes its tokens and its slot together, the moment it starts,
+ * so tokens are never banked and no window ever sees more than rate × window + burst starts.
+ * In Redis a slot is a lease this process renews while the call runs: a killed worker's slots
+ * come back by themselves within the lease (default 3 s). While Redis is unreachable the
+ * replica runs on its share of the limits in-process (`replicas`) and says so (`onMode`).
  */
 export class CallLimiter {
   private readonly log: Logger;
   private readonly observer: LimiterObserver;
-  private readonly clustered: boolean;
-  private readonly rate: GlobalRate;
-  private readonly recovery: RecoveryScheduler;
-  private readonly watchdog: StallWatchdog;
-  private gen: Generation;
-  private readonly retiring = new Set<Generation>();
-  /** Every task that has not started, in arrival order. */
-  private readonly waiting = new Map<number, Waiting>();
-  /** Waiting tasks no Bottleneck job holds (their submission failed); resubmitted shortly. */
-  private readonly orphans = new Set<Waiting>();
-  private orphanTimer: NodeJS.Timeout | undefined;
-  private seq = 0;
+  private readonly store: BucketStore;
+  private readonly local: LocalBucketStore | undefined;
+  private readonly rates: RateControl | undefined;
+  private readonly queues = new Map<string | undefined, Queue>();
+  private readonly owner: string;
+  private readonly heldSlots = new Set<string>();
+  private readonly ownedRedis: Redis | undefined;
+  private readonly renewTimer: NodeJS.Timeout | undefined;
+  private releasing: string[] = [];
+  private slotSeq = 0;
   private runningCount = 0;
-  private settingsPushed = false;
+  private waitingCount = 0;
+  private turn = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private wakeTimer: { at: number; timer: NodeJS.Timeout } | undefined;
+  private rateTimer: NodeJS.Timeout | undefined;
+  private reportedRate: number;
+  private idle: (() => void) | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
-  private generationChanged = deferred();
-  private readonly errorLoggedAt = new Map<string, number>();
 
   constructor(
     private readonly config: CallLimiterConfig,
-    private readonly deps: CallLimiterDeps,
+    deps: CallLimiterDeps,
   ) {
     validateConfig(config);
     this.log = deps.logger.child({ component: "call-limiter", limiterId: config.id });
     this.observer = deps.observer ?? {};
-    this.clustered = deps.redisUrl !== undefined;
-    for (const { bucket, limit, achievable } of cappedBuckets(config)) {
-      this.log.warn(
-        { bucket, ...limit, achievable },
-        "burst holds less than one 10 ms refill tick, which caps the rate; raise it to rate / 100",
-      );
+    this.owner = deps.owner ?? randomUUID();
+    const recoveryStepMs = config.recoveryStepMs ?? DEFAULT_RECOVERY_STEP_MS;
+    const slotLeaseMs = config.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
+    this.rates = config.global ? new RateControl(config.global.ratePerSecond, recoveryStepMs) : undefined;
+    this.reportedRate = this.currentRate;
+    const rateAt = (now: number) => this.rates?.rateAt(now) ?? Number.POSITIVE_INFINITY;
+    this.ownedRedis = deps.redis || !deps.redisUrl ? undefined : new Redis(deps.redisUrl, { maxRetriesPerRequest: 1 });
+    this.ownedRedis?.on("error", () => {});
+    const redis = deps.redis ?? this.ownedRedis;
+    if (!redis) {
+      this.local = new LocalBucketStore(config, rateAt, Date.now);
+      this.store = this.local;
+      return;
     }
-    this.rate = new GlobalRate(config.global.ratePerSecond, config.recoveryStepMs ?? DEFAULT_RECOVERY_STEP_MS, this.clustered, {
-      write: (rate, empty) => this.gen.setGlobalRate(rate, empty).catch((error: unknown) => this.logError("rate", error)),
-      publish: (message) => this.gen.global.publish(message).catch((error: unknown) => this.logError("publish", error)),
-      changed: (rate) => {
-        // A lower rate makes a long wait legitimate; the watchdog counts from here.
-        this.watchdog.markProgress();
-        this.observer.onRate?.(rate);
-      },
-    });
-    this.recovery = new RecoveryScheduler(
-      (reason) => this.rebuild(reason),
-      (error) => this.logError("rebuild", error),
+    this.store = new FallbackBucketStore(
+      new RedisBucketStore(redis, config, recoveryStepMs, slotLeaseMs),
+      (replicas) => new LocalBucketStore(config, rateAt, Date.now, 1 / replicas, "local_share"),
+      deps.replicas ?? (() => 1),
+      (mode, error) => this.modeChanged(mode, error),
     );
-    this.watchdog = new StallWatchdog(config, {
-      waiting: () => this.waiting.size,
-      slowestWaitedRate: () => this.slowestWaitedRate(),
-      canRebuild: () => !this.closed && this.gen.isReady && !this.recovery.pending,
-      slotsInUse: () => (this.clustered ? this.gen.global.running() : this.runningCount),
-      rebuild: (reason) => this.recovery.request(reason),
-    });
-    this.gen = this.createGeneration(1, undefined);
+    this.renewTimer = setInterval(() => void this.renew(), slotLeaseMs / 3);
+    this.renewTimer.unref();
   }
 
-  /** Resolves once the Redis datastore (if any) is ready. */
+  /** Resolves once the shared state answered (or could not: then the local share applies). */
   async ready(): Promise<void> {
-    while (!this.closed) {
-      const gen = this.gen;
-      const changed = this.generationChanged.promise;
-      const outcome = await Promise.race([
-        gen.ready.then(
-          () => "ready" as const,
-          () => "failed" as const,
-        ),
-        changed.then(() => "replaced" as const),
-      ]);
-      if (outcome === "ready" && gen === this.gen) return;
-      // A generation that failed to initialise gets replaced by a rebuild.
-      if (outcome === "failed") await changed;
-    }
+    if (this.renewTimer) await this.renew();
   }
 
+  /**
+   * Runs `task` once its tokens and a slot are free. Rejects with LimiterAbortedError, without
+   * running it, when `signal` aborts first or the limiter closes; else settles as `task` does.
+   */
   run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new LimiterAbortedError("The call limiter is closed."));
     if (signal?.aborted) return Promise.reject(new LimiterAbortedError("Aborted before the call started.", { cause: signal.reason }));
+    const queue = this.queueFor(campaignId);
     return new Promise<T>((resolve, reject) => {
-      const entry: Waiting = {
-        seq: ++this.seq,
-        campaignId,
+      const waiter: Waiter = {
         task,
-        signal,
-        enqueuedAt: performance.now(),
         resolve: resolve as (value: unknown) => void,
         reject,
+        signal,
+        enqueuedAt: performance.now(),
         onAbort: () => {
-          if (this.dequeue(entry)) reject(new LimiterAbortedError("Aborted before the call started.", { cause: signal?.reason }));
+          const index = queue.waiters.indexOf(waiter);
+          if (index < 0) return;
+          queue.waiters.splice(index, 1);
+          this.waitingChanged(-1);
+          reject(new LimiterAbortedError("Aborted before the call started.", { cause: signal?.reason }));
         },
-        phase: this.config.campaigns.has(campaignId) ? "campaign" : "global",
-        attempt: 0,
       };
-      signal?.addEventListener("abort", entry.onAbort, { once: true });
-      // A stall is measured from when there was something to start.
-      if (this.waiting.size === 0) this.watchdog.markProgress();
-      this.waiting.set(entry.seq, entry);
-      this.observer.onQueued?.(this.waiting.size);
-      this.submit(entry);
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      queue.waiters.push(waiter);
+      this.waitingChanged(1);
+      this.pump();
     });
   }
 
-  /** The API answered 429: empty the global bucket and halve the refill rate; it recovers additively. */
-  throttled(): void {
-    if (this.closed) return;
-    const rate = this.rate.throttle();
-    if (rate !== undefined) this.log.warn({ ratePerSecond: rate }, "the API throttled calls; slowing down");
+  /** The API answered 429: halve the rate (shared), empty the bucket, keep it shut for `retryAfterMs`. */
+  throttled(retryAfterMs?: number): void {
+    if (this.closed || !this.rates) return;
+    const state = this.rates.throttle(Date.now());
+    if (state) this.log.warn({ ratePerSecond: state.floorRate, retryAfterMs }, "the API throttled calls; slowing down");
+    this.reportRate();
+    this.store.throttle(retryAfterMs).then(
+      (shared) => this.adopt(shared),
+      (error: unknown) => this.log.warn({ err: error }, "could not share the throttle"),
+    );
   }
 
   get queued(): number {
-    return this.waiting.size;
+    return this.waitingCount;
   }
 
   get running(): number {
     return this.runningCount;
   }
 
+  /** The effective global rate now, calls/s (Infinity without a rate limit). */
   get currentRate(): number {
-    return this.rate.current;
+    return this.rates?.rateAt(Date.now()) ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Waiting tasks reject with LimiterAbortedError, running ones finish; then Redis is disconnected. Safe to call twice. */
+  get mode(): LimiterMode {
+    return this.store.mode;
+  }
+
+  /** Waiting calls reject with LimiterAbortedError; running ones finish; then slots are released. Safe to call twice. */
   close(): Promise<void> {
+    this.closed = true;
     this.closing ??= this.shutdown();
     return this.closing;
   }
 
   private async shutdown(): Promise<void> {
-    this.closed = true;
-    this.recovery.stop();
-    this.watchdog.stop();
-    this.rate.stop();
-    clearTimeout(this.orphanTimer);
-    const waiting = [...this.waiting.values()];
-    for (const entry of waiting) this.dequeue(entry);
-    for (const entry of waiting) entry.reject(new LimiterAbortedError("The call limiter was closed before the call started."));
-    this.generationChanged.resolve();
-    await Promise.all([this.gen, ...this.retiring].map((gen) => gen.retire()));
-  }
-
-  private submit(entry: Waiting): void {
-    const gen = this.gen;
-    const attempt = ++entry.attempt;
-    const campaign = entry.phase === "campaign" ? gen.campaigns.get(entry.campaignId) : undefined;
-    // The campaign token is taken first and its job ends at once, so a campaign waiting for its own bucket holds
-    // no global slot; the global job then holds the concurrency slot for the whole call.
-    const priority = this.config.campaigns.has(entry.campaignId) ? PRIORITY_CAMPAIGN_CLEARED : PRIORITY_DEFAULT;
-    const job = campaign
-      ? campaign.schedule(() => this.passCampaign(entry, attempt))
-      : gen.global.schedule({ priority }, () => this.start(entry, attempt, gen));
-    job.catch((error: unknown) => this.onJobFailed(entry, attempt, gen, error));
-  }
-
-  private isCurrent(entry: Waiting, attempt: number): boolean {
-    return !this.closed && entry.attempt === attempt && this.waiting.get(entry.seq) === entry;
-  }
-
-  private passCampaign(entry: Waiting, attempt: number): Promise<void> {
-    if (this.isCurrent(entry, attempt)) {
-      entry.phase = "global";
-      this.watchdog.markProgress();
-      this.submit(entry);
+    clearInterval(this.renewTimer);
+    clearTimeout(this.rateTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer.timer);
+    for (const queue of this.queues.values()) {
+      for (const waiter of queue.waiters.splice(0)) {
+        waiter.signal?.removeEventListener("abort", waiter.onAbort);
+        this.waitingChanged(-1);
+        waiter.reject(new LimiterAbortedError("The call limiter was closed before the call started."));
+      }
     }
-    return Promise.resolve();
+    if (this.runningCount > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    await this.store.release(this.releasing.splice(0)).catch(() => undefined);
+    await this.store.close();
+    await this.ownedRedis?.quit().catch(() => this.ownedRedis?.disconnect());
   }
 
-  /** Runs as the global Bottleneck job; the promise it returns is what holds the concurrency slot. */
-  private start(entry: Waiting, attempt: number, gen: Generation): Promise<void> {
-    // A stale job (aborted task, or one resubmitted elsewhere after a rebuild) spends its token, never the task.
-    if (!this.isCurrent(entry, attempt)) return Promise.resolve();
-    this.dequeue(entry);
+  private queueFor(campaignId: string): Queue {
+    const key = this.config.campaigns.has(campaignId) ? campaignId : undefined;
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { campaignId: key, waiters: [], notBefore: 0 };
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    this.drain()
+      .catch((error: unknown) => this.log.error({ err: error }, "call limiter failed to start calls"))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) this.pump();
+      });
+  }
+
+  /** Starts what the store allows, queue by queue (rotating who asks first), until nothing more can start. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      this.pumpAgain = false;
+      let started = 0;
+      let wakeAt = Number.POSITIVE_INFINITY;
+      const queues = [...this.queues.values()];
+      if (queues.length === 0) return;
+      this.turn = (this.turn + 1) % queues.length;
+      for (let i = 0; i < queues.length; i++) {
+        const queue = queues[(this.turn + i) % queues.length] as Queue;
+        if (queue.waiters.length === 0 || this.closed) continue;
+        if (queue.notBefore > Date.now()) {
+          wakeAt = Math.min(wakeAt, queue.notBefore);
+          continue;
+        }
+        const free = this.store.localCap - this.runningCount;
+        // A finishing call pumps again.
+        if (free <= 0) return;
+        const wanted = Math.min(free, queue.waiters.length);
+        const slotIds = this.local ? [] : Array.from({ length: wanted }, () => `${this.owner}:${++this.slotSeq}`);
+        const grant = this.local ? this.local.take(queue.campaignId, wanted) : await this.store.acquire(queue.campaignId, slotIds);
+        if (grant.keysLost) {
+          this.log.warn("Redis lost the shared rate-limit state; recreated it empty");
+          this.observer.onRecovery?.("keys_lost");
+        }
+        this.adopt(grant.throttle);
+        started += this.startFrom(queue, grant.granted, slotIds);
+        if (grant.granted < wanted) {
+          queue.notBefore = Date.now() + Math.max(1, grant.waitMs);
+          wakeAt = Math.min(wakeAt, queue.notBefore);
+        }
+      }
+      if (started > 0 || this.pumpAgain) continue;
+      if (Number.isFinite(wakeAt)) this.wakeAt(wakeAt);
+      return;
+    }
+  }
+
+  private startFrom(queue: Queue, granted: number, slotIds: string[]): number {
+    let started = 0;
+    for (; started < granted && queue.waiters.length > 0; started++) {
+      const waiter = queue.waiters.shift() as Waiter;
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      this.waitingChanged(-1);
+      this.start(waiter, slotIds[started]);
+    }
+    // Callers that aborted while the store answered leave slots nobody uses.
+    for (const unused of slotIds.slice(started, granted)) this.releaseSlot(unused);
+    return started;
+  }
+
+  private start(waiter: Waiter, slotId: string | undefined): void {
     this.runningCount++;
-    gen.runningTasks++;
-    this.watchdog.markProgress();
-    this.observer.onWait?.((performance.now() - entry.enqueuedAt) / 1000);
+    if (slotId) this.heldSlots.add(slotId);
+    this.observer.onWait?.((performance.now() - waiter.enqueuedAt) / 1000);
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(entry.task());
+      result = Promise.resolve(waiter.task());
     } catch (error) {
       result = Promise.reject(error);
     }
-    const settle = () => {
-      this.runningCount--;
-      gen.taskSettled();
-      if (gen !== this.gen && !this.clustered) this.releaseRetiredSlots();
-    };
     // Bookkeeping first, so `running` is already lower when the caller's await resumes.
-    return result.then(
+    result.then(
       (value) => {
-        settle();
-        entry.resolve(value);
+        this.finished(slotId);
+        waiter.resolve(value);
       },
       (error: unknown) => {
-        settle();
-        entry.reject(error);
+        this.finished(slotId);
+        waiter.reject(error);
       },
     );
   }
 
-  private dequeue(entry: Waiting): boolean {
-    if (!this.waiting.delete(entry.seq)) return false;
-    this.orphans.delete(entry);
-    entry.signal?.removeEventListener("abort", entry.onAbort);
-    this.observer.onQueued?.(this.waiting.size);
-    return true;
-  }
-
-  /** A job ended without running the task: Bottleneck refused or dropped it (Redis error, replaced limiter). */
-  private onJobFailed(entry: Waiting, attempt: number, gen: Generation, error: unknown): void {
-    if (!this.isCurrent(entry, attempt)) return;
-    if (gen !== this.gen) {
-      this.submit(entry);
-      return;
+  private finished(slotId: string | undefined): void {
+    this.runningCount--;
+    if (slotId) {
+      this.heldSlots.delete(slotId);
+      this.releaseSlot(slotId);
     }
-    entry.attempt++;
-    this.orphans.add(entry);
-    // A rebuild resubmits every waiting task and clears the orphans; the timer covers the other failures.
-    if (isKeysLostError(error)) this.recovery.request("keys_lost");
-    else this.logError("submit", error);
-    this.orphanTimer ??= setTimeout(() => {
-      this.orphanTimer = undefined;
-      const orphans = [...this.orphans];
-      this.orphans.clear();
-      for (const orphan of orphans) if (this.waiting.get(orphan.seq) === orphan) this.submit(orphan);
-    }, ORPHAN_RETRY_MS);
+    if (this.runningCount === 0) this.idle?.();
+    this.pump();
   }
 
-  private async rebuild(reason: RecoveryReason): Promise<void> {
-    if (this.closed) return;
-    const old = this.gen;
-    // In-process buckets carry their tokens over; a lost Redis bucket is recreated empty.
-    const carry = this.clustered ? undefined : await old.reservoirs().catch(() => undefined);
-    if (this.closed) return;
-    this.retiring.add(old);
-    this.gen = this.createGeneration(old.number + 1, carry);
-    this.watchdog.markProgress();
-    this.orphans.clear();
-    // New attempts make the old generation's jobs stale: a task runs at most once, whichever job fires.
-    for (const entry of this.waiting.values()) this.submit(entry);
-    old.retire().then(
-      () => this.retiring.delete(old),
-      (error: unknown) => this.logError("retire", error),
-    );
-    this.generationChanged.resolve();
-    this.generationChanged = deferred();
-    this.log.warn({ reason, generation: this.gen.number, waiting: this.waiting.size }, "rebuilt the call limiter");
-    this.observer.onRecovery?.(reason);
+  /** Slots freed in one turn of the event loop go back to Redis in one command. */
+  private releaseSlot(slotId: string): void {
+    this.releasing.push(slotId);
+    if (this.releasing.length > 1) return;
+    setImmediate(() => {
+      const ids = this.releasing.splice(0);
+      if (ids.length > 0) this.store.release(ids).catch(() => undefined);
+    });
   }
 
-  private createGeneration(number: number, carry: Awaited<ReturnType<Generation["reservoirs"]>> | undefined): Generation {
-    const spec = generationSpec(this.config, {
-      number,
-      redisUrl: this.deps.redisUrl,
-      globalRate: this.rate.current,
-      carry,
-      slotsHeldElsewhere: this.slotsHeldByRetired(),
-      pushSettings: this.clustered && !this.settingsPushed,
-    });
-    const gen = new Generation(spec, {
-      onError: (source, error) => {
-        if (source.retired || this.closed) return;
-        if (isKeysLostError(error)) this.recovery.request("keys_lost");
-        else this.logError("redis", error);
-      },
-      onMessage: (source, message) => {
-        if (source === this.gen && !this.closed) this.rate.receive(message);
-      },
-    });
-    gen.ready.then(
+  private wakeAt(at: number): void {
+    if (this.wakeTimer && this.wakeTimer.at <= at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer.timer);
+    const timer = setTimeout(
       () => {
-        this.settingsPushed = true;
-        if (gen === this.gen) this.watchdog.markProgress();
+        this.wakeTimer = undefined;
+        this.pump();
       },
-      (error: unknown) => {
-        if (gen !== this.gen || this.closed) return;
-        this.logError("init", error);
-        this.recovery.request("stalled");
-      },
+      Math.max(1, at - Date.now()),
     );
-    return gen;
+    this.wakeTimer = { at, timer };
   }
 
-  /** In-process only: calls of a retired generation still run, and the new local limiter does not know about them. */
-  private slotsHeldByRetired(): number {
-    if (this.clustered) return 0;
-    let held = 0;
-    for (const gen of this.retiring) held += gen.runningTasks;
-    return held;
+  private async renew(): Promise<void> {
+    this.adopt(await this.store.renew([...this.heldSlots]).catch(() => undefined));
   }
 
-  private releaseRetiredSlots(): void {
-    this.gen
-      .setMaxConcurrent(this.config.maxConcurrent - this.slotsHeldByRetired())
-      .catch((error: unknown) => this.logError("slots", error));
+  /** Takes over the shared 429 state another replica (or Redis) reports. */
+  private adopt(state: ThrottleState | undefined): void {
+    if (state && this.rates?.adopt(state)) this.reportRate();
   }
 
-  private slowestWaitedRate(): number {
-    let slowest = this.rate.current;
-    for (const entry of this.waiting.values()) {
-      if (entry.phase !== "campaign") continue;
-      const rate = this.config.campaigns.get(entry.campaignId)?.ratePerSecond;
-      if (rate !== undefined && rate < slowest) slowest = rate;
-    }
-    return slowest;
-  }
-
-  /** Redis errors repeat on every heartbeat and reconnect attempt; one line per kind every few seconds is enough. */
-  private logError(source: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    const key = `${source}:${message}`;
+  private reportRate(): void {
+    if (!this.rates || this.closed) return;
     const now = Date.now();
-    if (now - (this.errorLoggedAt.get(key) ?? Number.NEGATIVE_INFINITY) < ERROR_LOG_EVERY_MS) return;
-    if (this.errorLoggedAt.size > 100) this.errorLoggedAt.clear();
-    this.errorLoggedAt.set(key, now);
-    this.log.warn({ err: error, source }, "call limiter error");
+    const rate = this.rates.rateAt(now);
+    if (rate !== this.reportedRate) {
+      this.reportedRate = rate;
+      this.observer.onRate?.(rate);
+    }
+    clearTimeout(this.rateTimer);
+    const next = this.rates.nextChangeAt(now);
+    if (next !== undefined) this.rateTimer = setTimeout(() => this.reportRate(), Math.max(1, next - now)).unref();
+  }
+
+  private waitingChanged(delta: number): void {
+    this.waitingCount += delta;
+    this.observer.onQueued?.(this.waitingCount);
+  }
+
+  private modeChanged(mode: LimiterMode, error: unknown): void {
+    if (mode === "local_share") {
+      this.log.warn({ err: error, mode }, "Redis is unreachable: this replica uses its share of the limits until it answers again");
+    } else {
+      this.log.info({ mode }, "Redis answers again: the shared limits apply");
+    }
+    this.observer.onMode?.(mode);
   }
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
+/** Throws RangeError on limits that could never start a call. */
+function validateConfig(config: CallLimiterConfig): void {
+  const check = (name: string, ok: boolean) => {
+    if (!ok) throw new RangeError(`call limiter ${config.id}: invalid ${name}`);
+  };
+  const limits: [string, LimitSettings][] = [...config.campaigns].map(([id, limit]) => [`campaigns[${id}]`, limit]);
+  if (config.global) limits.push(["global", config.global]);
+  for (const [name, limit] of limits) {
+    check(`${name}.ratePerSecond`, Number.isFinite(limit.ratePerSecond) && limit.ratePerSecond > 0);
+    check(`${name}.burst`, Number.isInteger(limit.burst) && limit.burst >= 1);
+  }
+  check("id", config.id.length > 0);
+  check("maxConcurrent", Number.isInteger(config.maxConcurrent) && config.maxConcurrent >= 1);
 }

@@ -7,12 +7,3 @@ export class LimiterAbortedError extends Error {
     this.name = "LimiterAbortedError";
   }
 }
-
-/**
- * Redis lost the limiter's state (restart without persistence, failover, FLUSHALL, eviction), or forgot this
- * client. Bottleneck 2.19.5 recovers only when the message is exactly "SETTINGS_KEY_NOT_FOUND"/"UNKNOWN_CLIENT";
- * Redis 7 prefixes "ERR ", so we match anywhere in the message.
- */
-export function isKeysLostError(error: unknown): boolean {
-  return error instanceof Error && /SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT/.test(error.message);
-}

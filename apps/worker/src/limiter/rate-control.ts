@@ -68,15 +68,3 @@ export class RateControl {
 function round(rate: number): number {
   return Math.round(rate * 1e6) / 1e6;
 }
-
-export function encodeThrottle(state: ThrottleState): string {
-  return `throttle:${state.floorRate}:${state.since}`;
-}
-
-export function decodeThrottle(message: string): ThrottleState | undefined {
-  const [kind, floor, since] = message.split(":");
-  if (kind !== "throttle") return undefined;
-  const floorRate = Number(floor);
-  const at = Number(since);
-  return Number.isFinite(floorRate) && floorRate > 0 && Number.isFinite(at) ? { floorRate, since: at } : undefined;
-}

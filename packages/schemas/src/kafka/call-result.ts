@@ -36,6 +36,8 @@ export const CallResult = z.discriminatedUnion("outcome", [
     http_status: z.number().int().optional(),
     error_code: z.string().optional(),
     error_message: z.string(),
+    /** A 409 DUPLICATE_CALL: the call the API already has (as in the dead letter's header). */
+    existing_call: ExistingCall.optional(),
   }),
   /** The idempotency ledger says this key was placed before; nothing was sent. */
   CallResultBase.extend({ outcome: z.literal("already_placed"), call_id: z.string().optional() }),

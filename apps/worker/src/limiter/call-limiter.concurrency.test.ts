@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyLimiter } from "./concurrency-limiter.js";
+import { CallLimiter } from "./call-limiter.js";
 import { LimiterAbortedError } from "./errors.js";
+import { silentLogger } from "./test-support/limiter-harness.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("ConcurrencyLimiter", () => {
+/** RATE_LIMIT_PER_SECOND=0: no bucket, only the cap on calls at once. */
+function capOnly(maxConcurrent: number): CallLimiter {
+  return new CallLimiter({ id: "cap", global: null, maxConcurrent, campaigns: new Map() }, { logger: silentLogger() });
+}
+
+describe("CallLimiter without a rate limit", () => {
   it("never runs more than the cap at once, and runs everything", async () => {
-    const limiter = new ConcurrencyLimiter(3);
+    const limiter = capOnly(3);
     let running = 0;
     let most = 0;
     const results = await Promise.all(
@@ -25,7 +31,7 @@ describe("ConcurrencyLimiter", () => {
   });
 
   it("gives up a waiting task whose signal aborts, without running it, and rejects waiters on close", async () => {
-    const limiter = new ConcurrencyLimiter(1);
+    const limiter = capOnly(1);
     const ran: string[] = [];
     const blocker = limiter.run("c", async () => {
       await sleep(30);
@@ -36,8 +42,9 @@ describe("ConcurrencyLimiter", () => {
     const closedOut = limiter.run("c", async () => void ran.push("closed"));
     controller.abort();
     await expect(aborted).rejects.toBeInstanceOf(LimiterAbortedError);
-    await limiter.close();
+    const closing = limiter.close();
     await expect(closedOut).rejects.toBeInstanceOf(LimiterAbortedError);
+    await closing;
     await blocker;
     expect(ran).toEqual(["blocker"]);
   });

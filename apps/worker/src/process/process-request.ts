@@ -1,0 +1,306 @@
+import type { Logger } from "@callbridge/observability";
+import { type CallRequest, type CallResult, type CampaignCall, type ExistingCall, maskPhoneNumber } from "@callbridge/schemas";
+import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
+import type { ClaimKeeper } from "../claims/claim-keeper.js";
+import type { Finish } from "../ledger/ledger.js";
+import { LimiterAbortedError } from "../limiter/errors.js";
+import type { WorkerMetrics } from "../metrics.js";
+import type { DeadLetter } from "../output/records.js";
+import type { AuthCircuit } from "./circuit.js";
+import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
+import { sleep } from "./sleep.js";
+
+/** The part of the rate limiter the processor needs. */
+export interface CallGate {
+  run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** A 429: slow the shared limiter and keep it shut for `retryAfterMs`. */
+  throttled(retryAfterMs?: number): void;
+}
+
+export interface ProcessorDeps {
+  readonly client: Pick<TalkoverClient, "createCampaignCall">;
+  readonly gate: CallGate;
+  readonly claims: ClaimKeeper;
+  readonly circuit: AuthCircuit;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
+  readonly policy: OutcomePolicy;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+}
+
+/**
+ * Shutdown comes in two steps: `stop` aborts everything that has not reached the API (waits
+ * for the limiter, backoffs, the circuit); `hard` aborts calls in flight, at the deadline.
+ */
+export interface ProcessSignals {
+  readonly stop: AbortSignal;
+  readonly hard: AbortSignal;
+}
+
+/** `finished`: write the result (and the dead letter), then commit. `abandoned`: shutting down; leave it uncommitted. */
+export type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
+export type Verdict = Finished | { kind: "abandoned" };
+
+const ABANDONED: Verdict = { kind: "abandoned" };
+const ABORTED = Symbol("aborted");
+const CLAIM_LOST = Symbol("claim lost");
+const LEDGER_DOWN = Symbol("ledger down");
+/** How often to look again while another replica holds the key, ms. */
+const HELD_ELSEWHERE_POLL_MS = 500;
+
+/**
+ * Places one call request: the I/O around `decide`. The claim first (atomically: placed
+ * before? held elsewhere? else ours, with whether an earlier attempt may have landed), then
+ * turns through the limiter, each ending in an attempt outcome that `decide` turns into the
+ * next step, until one is final. Right before each request, inside the limiter slot, the
+ * claim is confirmed (and the first attempt recorded) and the 401 circuit is checked.
+ */
+export async function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<Verdict> {
+  const key = request.idempotency_key;
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const log = deps.logger.child({ component: "processor", campaign: request.campaign_id, key, to: maskPhoneNumber(request.to) });
+  // Before a call: give up at the first shutdown step. Once the API may have acted, recording it must not.
+  const beforeCall = retrying(log, signals.stop);
+  const afterCall = retrying(log, signals.hard);
+
+  const claimOrPlaced = async () => {
+    for (;;) {
+      const begun = await beforeCall(() => deps.claims.begin(key));
+      if (begun === ABORTED || begun.kind !== "held_elsewhere") return begun;
+      log.debug("another replica holds the request; waiting for it");
+      if (!(await sleep(HELD_ELSEWHERE_POLL_MS, signals.stop))) return ABORTED;
+    }
+  };
+  const begun = await claimOrPlaced();
+  if (begun === ABORTED) return ABANDONED;
+  if (begun.kind === "placed") {
+    log.debug({ callId: begun.entry.callId }, "already placed; not calling again");
+    return finished(request, now, 0, { outcome: "already_placed", call_id: begun.entry.callId });
+  }
+
+  let state: AttemptState = initialAttemptState(begun.attempted);
+  let attemptRecorded = false;
+  let ended = false;
+  const end = async (outcome: Finish, verdict: Finished): Promise<Verdict> => {
+    if ((await afterCall(() => deps.claims.finish(key, outcome))) === ABORTED) return ABANDONED;
+    ended = true;
+    return verdict;
+  };
+
+  const attempt = () =>
+    deps.gate.run(
+      request.campaign_id,
+      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN> => {
+        if (deps.circuit.isOpen) return { kind: "circuit_open" };
+        try {
+          if (!(await deps.claims.confirm(key, !attemptRecorded))) return CLAIM_LOST;
+        } catch (error) {
+          log.warn({ err: error }, "idempotency ledger unavailable; not calling without it");
+          return LEDGER_DOWN;
+        }
+        attemptRecorded = true;
+        // Checked again right before the request: a 401 may have opened it while this one waited.
+        if (deps.circuit.isOpen) return { kind: "circuit_open" };
+        // After an ambiguous attempt, ask without allow_duplicates: if ours landed, the API's
+        // duplicate guard answers 409 (counted as placed) instead of calling twice.
+        return send(request, request.allow_duplicates && !state.ambiguous, deps, signals.hard, now);
+      },
+      signals.stop,
+    );
+
+  try {
+    for (let ledgerFailures = 0; ; ) {
+      await deps.circuit.waitClosed(signals.stop);
+      if (signals.stop.aborted) return ABANDONED;
+      let outcome: Awaited<ReturnType<typeof attempt>>;
+      try {
+        outcome = await attempt();
+      } catch (error) {
+        if (error instanceof LimiterAbortedError) return ABANDONED;
+        throw error;
+      }
+      if (outcome === LEDGER_DOWN) {
+        if (!(await sleep(Math.min(5_000, 100 * 2 ** ledgerFailures++), signals.stop))) return ABANDONED;
+        continue;
+      }
+      if (outcome === CLAIM_LOST) {
+        log.info("the claim lapsed and another replica took the request; waiting for it");
+        const again = await claimOrPlaced();
+        if (again === ABORTED) return ABANDONED;
+        if (again.kind === "placed") {
+          ended = true;
+          return finished(request, now, state.calls, { outcome: "already_placed", call_id: again.entry.callId });
+        }
+        state = { ...state, ambiguous: state.ambiguous || again.attempted };
+        continue;
+      }
+      const decision = decide(state, outcome, deps.policy, random());
+      state = decision.state;
+      log.debug({ attempt: state.calls, outcome: describe(outcome), next: decision.step.kind }, "attempt finished");
+      const verdict = await carryOut(decision.step);
+      if (verdict) return verdict;
+    }
+  } finally {
+    if (!ended) await deps.claims.release(key);
+  }
+
+  /** Performs one step; a verdict ends the request, undefined goes round again. */
+  async function carryOut(step: NextStep): Promise<Verdict | undefined> {
+    switch (step.kind) {
+      case "place": {
+        const { call } = step;
+        // Abandoned after a 201: the attempt marker makes the redelivery's 409 count as placed.
+        const verdict = await end({ kind: "placed", entry: { callId: call.id, placedAt: now().toISOString() } }, placedResult(call));
+        if (verdict.kind === "finished") observeWebhookToCall();
+        return verdict;
+      }
+      case "duplicate":
+        return end(
+          { kind: "not_placed", proven: !state.ambiguous },
+          finished(request, now, state.calls, { outcome: "duplicate", existing_call: step.existingCall }),
+        );
+      case "dead_letter": {
+        const letter: DeadLetter = {
+          ...step.letter,
+          attempts: state.calls,
+          firstAttemptAt: state.firstAttemptAt,
+          campaignId: request.campaign_id,
+        };
+        const result = finished(request, now, state.calls, {
+          outcome: "dead_lettered",
+          reason: letter.reason,
+          error_message: letter.message,
+          ...(letter.httpStatus === undefined ? {} : { http_status: letter.httpStatus }),
+          ...(letter.errorCode === undefined ? {} : { error_code: letter.errorCode }),
+          ...(letter.existingCall === undefined ? {} : { existing_call: letter.existingCall }),
+        });
+        // Every attempt answered and none placed: a replay of this letter must not read a later 409 as its own.
+        return end({ kind: "not_placed", proven: !state.ambiguous }, { ...result, deadLetter: letter });
+      }
+      case "retry":
+        deps.metrics.retries.inc({ reason: step.reason });
+        if (step.throttle) deps.gate.throttled(step.throttle.retryAfterMs);
+        return (await sleep(step.waitMs, signals.stop)) ? undefined : ABANDONED;
+      case "await_circuit":
+        if (step.open) {
+          deps.metrics.retries.inc({ reason: "unauthorized" });
+          deps.circuit.open();
+        }
+        return undefined;
+      case "abandon":
+        return ABANDONED;
+    }
+  }
+
+  function placedResult(call: CampaignCall): Finished {
+    return finished(request, now, state.calls, { outcome: "placed", call });
+  }
+
+  function observeWebhookToCall(): void {
+    const receivedAt = request.source?.received_at ? Date.parse(request.source.received_at) : Number.NaN;
+    if (Number.isFinite(receivedAt)) deps.metrics.webhookToCall.observe(Math.max(0, (now().getTime() - receivedAt) / 1000));
+  }
+}
+
+/** One request to the API, with its metrics; never throws. */
+async function send(
+  request: CallRequest,
+  allowDuplicates: boolean,
+  deps: ProcessorDeps,
+  signal: AbortSignal,
+  now: () => Date,
+): Promise<AttemptOutcome> {
+  const started = performance.now();
+  deps.metrics.inFlightCalls.inc();
+  try {
+    const response = await deps.client.createCampaignCall(
+      request.campaign_id,
+      {
+        to: request.to,
+        payload: request.payload,
+        context: request.context,
+        is_testing: request.is_testing,
+        allow_duplicates: allowDuplicates,
+      },
+      { signal },
+    );
+    deps.metrics.apiResponses.inc({ status: "201" });
+    deps.metrics.apiDuration.observe({ status_class: "2xx" }, (performance.now() - started) / 1000);
+    return { kind: "created", call: response.campaign_call, at: now().toISOString() };
+  } catch (error) {
+    const seconds = (performance.now() - started) / 1000;
+    if (!isTalkoverError(error)) {
+      deps.metrics.apiResponses.inc({ status: "error" });
+      return { kind: "crashed", message: String(error), at: now().toISOString() };
+    }
+    const label = error.status === undefined ? error.kind : String(error.status);
+    deps.metrics.apiResponses.inc({ status: label });
+    deps.metrics.apiDuration.observe({ status_class: error.status === undefined ? label : `${Math.floor(error.status / 100)}xx` }, seconds);
+    return { kind: "failed", error, at: now().toISOString() };
+  } finally {
+    deps.metrics.inFlightCalls.dec();
+  }
+}
+
+function describe(outcome: AttemptOutcome): string {
+  switch (outcome.kind) {
+    case "created":
+      return "201";
+    case "failed":
+      return outcome.error.status === undefined ? outcome.error.kind : `${outcome.error.status} ${outcome.error.code}`;
+    case "crashed":
+      return "internal error";
+    case "circuit_open":
+      return "not sent: circuit open";
+  }
+}
+
+type Outcome =
+  | { outcome: "placed"; call: CampaignCall }
+  | { outcome: "duplicate"; existing_call: ExistingCall }
+  | {
+      outcome: "dead_lettered";
+      reason: DeadLetter["reason"];
+      error_message: string;
+      http_status?: number;
+      error_code?: string;
+      existing_call?: ExistingCall;
+    }
+  | { outcome: "already_placed"; call_id?: string };
+
+function finished(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): Finished {
+  const result = {
+    version: 1 as const,
+    idempotency_key: request.idempotency_key,
+    campaign_id: request.campaign_id,
+    to: request.to,
+    is_testing: request.is_testing,
+    attempts,
+    ...(request.source ? { source: request.source } : {}),
+    context: request.context,
+    ...(request.requested_at ? { requested_at: request.requested_at } : {}),
+    decided_at: now().toISOString(),
+    ...outcome,
+  } as CallResult;
+  return { kind: "finished", result };
+}
+
+/**
+ * Ledger steps retried while Redis is unreachable: calling without the ledger could call a
+ * person twice, so the request waits instead. Gives up only when `signal` aborts.
+ */
+function retrying(log: Logger, signal: AbortSignal) {
+  return async <T>(operation: () => Promise<T>): Promise<T | typeof ABORTED> => {
+    for (let failures = 0; ; failures++) {
+      if (signal.aborted) return ABORTED;
+      try {
+        return await operation();
+      } catch (error) {
+        if (failures === 0) log.warn({ err: error }, "idempotency ledger unavailable; waiting before going on");
+        if (!(await sleep(Math.min(5_000, 100 * 2 ** failures), signal))) return ABORTED;
+      }
+    }
+  };
+}

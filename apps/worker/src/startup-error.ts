@@ -1,0 +1,33 @@
+import type { WorkerConfig } from "./config.js";
+
+/** The worker could not start because a service it needs did not answer; `message` names the setting. */
+export class StartupError extends Error {
+  readonly kind = "startup";
+
+  constructor(
+    readonly what: "kafka" | "redis",
+    message: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}
+
+/** One line an operator can act on: which service, where (never a password), which variable, and why. */
+export function startupError(what: StartupError["what"], config: WorkerConfig, error: unknown): StartupError {
+  const target =
+    what === "kafka" ? `Kafka at ${config.kafka.brokers.join(", ")} (KAFKA_BROKERS)` : `Redis at ${hostOf(config.redisUrl)} (REDIS_URL)`;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StartupError(what, `cannot reach ${target}: ${detail}`, { cause: error });
+}
+
+function hostOf(url: string | undefined): string {
+  if (!url) return "(unset)";
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "6379"}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}
