@@ -32,6 +32,18 @@ async function simCalls(): Promise<
   return ((await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: [] }).calls;
 }
 
+async function simStats(): Promise<{ responses: Record<string, number>; campaign_reads: Record<string, number> }> {
+  return (await fetch(`${sim.url}/_sim/stats`)).json() as Promise<{ responses: Record<string, number>; campaign_reads: Record<string, number> }>;
+}
+
+async function setTokens(tokens: string[]): Promise<void> {
+  await fetch(`${sim.url}/_sim/tokens`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ tokens }) });
+}
+
+async function acceptRotatedToken(): Promise<void> {
+  await setTokens(["talq_test_token", "talq_rotated_token"]);
+}
+
 async function results(t: TestWorker, count: number): Promise<CallResult[]> {
   return eventually(async () => {
     const records = await readAll(brokers, t.topics.callResults);
@@ -170,15 +182,50 @@ describe("outcome policy", () => {
     expect(await simCalls()).toHaveLength(0);
     expect(await readAll(brokers, t.topics.deadLetters)).toHaveLength(0);
 
-    await fetch(`${sim.url}/_sim/tokens`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ tokens: ["talq_test_token", "talq_rotated_token"] }),
-    });
+    await acceptRotatedToken();
     const outcomes = (await results(t, 2)).map((r) => r.outcome);
     expect(outcomes).toEqual(["placed", "placed"]);
     expect(t.worker.readiness().circuit).toBe("closed");
     expect(await readAll(brokers, t.topics.deadLetters)).toHaveLength(0);
+  });
+
+  it("401 from the start with 100 queued: no call reaches the API, only token checks, and all are placed once after the fix", async () => {
+    const t = await start({ RATE_LIMIT_PER_SECOND: "50", MAX_CONCURRENT_CALLS: "5" }, "talq_rotated_token");
+    const batch = Array.from({ length: 100 }, () => callRequest({ allow_duplicates: true }));
+    await produceRequests(brokers, t.topics.callRequests, batch);
+    await eventually(async () => (((await simStats()).campaign_reads["401"] ?? 0) >= 3 ? true : undefined), "three refused token checks");
+    expect((await simStats()).responses).toEqual({});
+    expect(t.worker.readiness().circuit).toBe("open");
+
+    await acceptRotatedToken();
+    await results(t, 100);
+    const calls = await simCalls();
+    expect(calls).toHaveLength(100);
+    expect(new Set(calls.map((c) => c.to)).size).toBe(100);
+    expect((await simStats()).responses).toEqual({ "201": 100 });
+  });
+
+  it("401 in the middle of a run: calls waiting behind the refused ones are not sent; all placed once after the fix", async () => {
+    await sim.setFaults({ latency_ms: 50 });
+    const t = await start({ RATE_LIMIT_PER_SECOND: "50", RATE_LIMIT_BURST: "5", MAX_CONCURRENT_CALLS: "5" });
+    const batch = Array.from({ length: 100 }, () => callRequest({ allow_duplicates: true }));
+    await produceRequests(brokers, t.topics.callRequests, batch);
+    await eventually(async () => ((await simCalls()).length >= 10 ? true : undefined), "10 calls");
+    await setTokens(["talq_other_token"]);
+    await eventually(() => (t.worker.readiness().circuit === "open" ? true : undefined), "the circuit to open");
+    // Only the calls already at the API when the token was revoked met the 401: at most one per slot.
+    const refused = (await simStats()).responses["401"] ?? 0;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeLessThanOrEqual(5);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await simStats()).responses["401"]).toBe(refused);
+    expect(await readAll(brokers, t.topics.deadLetters)).toHaveLength(0);
+
+    await setTokens(["talq_test_token"]);
+    await results(t, 100);
+    const calls = await simCalls();
+    expect(calls).toHaveLength(100);
+    expect(new Set(calls.map((c) => c.to)).size).toBe(100);
   });
 
   it("429: waits and retries without spending the attempt budget", async () => {

@@ -116,7 +116,7 @@ describe("calls and their lifecycle", () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(39);
     const stats = await (await fetch(`${url}/_sim/stats`)).json();
-    expect(stats).toEqual({ responses: { "201": 1, "409": 39 }, dropped: 0, calls: 1 });
+    expect(stats).toEqual({ responses: { "201": 1, "409": 39 }, campaign_reads: {}, dropped: 0, calls: 1 });
   });
 
   it("gives the acceptance time of every call in ms", async () => {
@@ -208,7 +208,7 @@ describe("faults", () => {
     const { call, url } = await start({ faults: { drop_rate: 1 } });
     await expect(call("campaign-uuid-1", { to: "+14155550114" })).rejects.toThrow();
     const stats = await (await fetch(`${url}/_sim/stats`)).json();
-    expect(stats).toEqual({ responses: {}, dropped: 1, calls: 1 });
+    expect(stats).toEqual({ responses: {}, campaign_reads: {}, dropped: 1, calls: 1 });
   });
 
   it("adds the configured latency to API answers only", async () => {
@@ -238,6 +238,10 @@ describe("tokens and phone validity", () => {
       body: JSON.stringify({ tokens: ["sk_live"] }),
     });
     expect(bad.status).toBe(422);
+    const read = await fetch(`${url}/api/v1/campaigns/campaign-uuid-1`, { headers: { authorization: "Bearer talq_test_token" } });
+    expect(read.status).toBe(401);
+    const stats = (await (await fetch(`${url}/_sim/stats`)).json()) as { responses: object; campaign_reads: object };
+    expect(stats).toMatchObject({ responses: { "201": 1, "401": 1 }, campaign_reads: { "401": 1 } });
     await fetch(`${url}/_sim/reset`, { method: "POST" });
     expect((await call("campaign-uuid-1", { to: "+14155550121" })).status).toBe(201);
   });

@@ -86,6 +86,7 @@ export function createSimulator(config: SimulatorConfig, deps: SimulatorDeps): S
       return;
     }
     if (isCall) state.countResponse(reply.status);
+    else if (method === "GET" && route.params.campaign_id !== undefined) state.countCampaignRead(reply.status);
     send(res, reply, false);
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type KafkaClient, ProduceBatcher, topicCatalog } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
-import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
+import type { TalkoverClient } from "@callbridge/talkover-client";
 import type { Redis } from "ioredis";
 import { ClaimKeeper } from "./claims/claim-keeper.js";
 import type { WorkerConfig } from "./config.js";
@@ -12,6 +12,7 @@ import { CallLimiter, type LimiterMode } from "./limiter/call-limiter.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 import { AuthCircuit } from "./process/circuit.js";
 import { processRequest } from "./process/process-request.js";
+import { checkToken } from "./process/token-check.js";
 import { type StartupError, startupError } from "./startup-error.js";
 
 export interface WorkerDeps {
@@ -105,15 +106,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   let stopLag: (() => void) | undefined;
 
   const circuit = new AuthCircuit(
-    async () => {
-      // Any answer but 401 means the token is accepted again; a missing campaign is fine.
-      try {
-        await deps.client.getCampaign("callbridge-auth-probe");
-        return true;
-      } catch (error) {
-        return isTalkoverError(error) && error.kind !== "unauthorized" && error.status !== undefined;
-      }
-    },
+    async () => (await checkToken(deps.client)) === "accepted",
     config.circuitProbeIntervalMs,
     log,
     (open) => {
@@ -182,6 +175,8 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     producerConnected = true;
     const redis = deps.redis;
     if (redis) await step("redis", () => redis.ping());
+    // A refused token is known before the first call: start with the circuit open and send none.
+    if ((await checkToken(deps.client)) === "refused") circuit.open();
     await limiter.ready();
     claims.start();
     await step("kafka", () => consumer.connect());

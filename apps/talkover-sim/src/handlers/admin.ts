@@ -16,10 +16,14 @@ export function timeline(state: SimulatorState): Reply {
   return { status: 200, body: { accepted_ms: state.calls.acceptedTimes() } };
 }
 
-/** `GET /_sim/stats`: answers of the call endpoint by status code. */
+/** `GET /_sim/stats`: answers of the call endpoint, and of campaign reads, by status code. */
 export function stats(state: SimulatorState): Reply {
-  const responses = Object.fromEntries([...state.responses].sort(([a], [b]) => a - b).map(([code, n]) => [String(code), n]));
-  return { status: 200, body: { responses, dropped: state.dropped, calls: state.calls.size } };
+  const byStatus = (counts: ReadonlyMap<number, number>) =>
+    Object.fromEntries([...counts].sort(([a], [b]) => a - b).map(([code, n]) => [String(code), n]));
+  return {
+    status: 200,
+    body: { responses: byStatus(state.responses), campaign_reads: byStatus(state.campaignReads), dropped: state.dropped, calls: state.calls.size },
+  };
 }
 
 export function reset(state: SimulatorState): Reply {

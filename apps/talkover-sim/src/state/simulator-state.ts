@@ -16,6 +16,8 @@ export class SimulatorState {
   readonly calls: CallStore;
   /** Answers of the call endpoint by status code, for `GET /_sim/stats`. */
   readonly responses = new Map<number, number>();
+  /** Answers of `GET /api/v1/campaigns/{id}` by status code (how often clients looked, e.g. to check a token). */
+  readonly campaignReads = new Map<number, number>();
   dropped = 0;
   private currentFaults: Faults;
   private bucket: TokenBucket | undefined;
@@ -73,11 +75,16 @@ export class SimulatorState {
     this.responses.set(status, (this.responses.get(status) ?? 0) + 1);
   }
 
+  countCampaignRead(status: number): void {
+    this.campaignReads.set(status, (this.campaignReads.get(status) ?? 0) + 1);
+  }
+
   /** Calls, stats, campaign statuses, tokens and faults back to how the simulator started. */
   reset(): void {
     this.calls.reset();
     this.campaigns.reset();
     this.responses.clear();
+    this.campaignReads.clear();
     this.dropped = 0;
     this.acceptedTokens = this.initialTokens;
     this.setFaults(this.initialFaults);

@@ -9,6 +9,7 @@ import type { ProcessSignals, Verdict } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
+import { mayTake, shouldPause, type WindowState } from "./window.js";
 
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
@@ -28,8 +29,9 @@ interface Work {
 
 /**
  * Takes records from the consumer and runs them: different keys concurrently (up to
- * `maxInFlight` records, a hard bound), the same key in order. Fetching pauses while the
- * window is full or calls are held, and resumes at half of it. Offsets are committed up to the lowest
+ * `maxInFlight` records, a hard bound, shared fairly by the partitions: window.ts), the same
+ * key in order. A partition's fetching pauses while its share is full or calls are held, and
+ * resumes once half of it is free. Offsets are committed up to the lowest
  * unfinished record of each partition, so a crash redelivers only what was in flight, and
  * throughput does not depend on the number of partitions.
  */
@@ -41,7 +43,8 @@ export class Dispatcher {
   /** Aborted at the shutdown deadline: calls still at the API are abandoned. */
   private readonly abort = new AbortController();
   private inFlight = 0;
-  private paused = false;
+  private assignedPartitions: readonly number[] = [];
+  private readonly pausedPartitions = new Set<number>();
   private held = false;
   private draining = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -66,7 +69,7 @@ export class Dispatcher {
     const tracker = this.trackerFor(batch.topic, batch.partition);
     let taken = 0;
     for (const record of batch.records) {
-      if (this.draining || this.held || this.inFlight >= this.deps.maxInFlight) break;
+      if (!mayTake(this.window(), tracker.inFlight)) break;
       taken += 1;
       // A redelivery (after a rebalance) of a record still in flight here.
       if (!tracker.add(record.offset)) continue;
@@ -84,10 +87,15 @@ export class Dispatcher {
     return taken;
   }
 
-  /** A new group assignment: forget partitions that went elsewhere (their owner redelivers them). */
+  /** A new group assignment: forget partitions that went elsewhere (their owner redelivers them), share the window anew. */
   assigned(assignment: readonly TopicPartitions[]): void {
     const owned = new Set(assignment.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}:${p}`)));
     for (const key of this.trackers.keys()) if (!owned.has(key)) this.trackers.delete(key);
+    this.assignedPartitions = assignment.find(({ topic }) => topic === this.deps.topics.callRequests)?.partitions ?? [];
+    // Start from a known state: everything fetching, then pause what is full.
+    if (this.assignedPartitions.length > 0) this.deps.consumer.resume([{ topic: this.deps.topics.callRequests, partitions: this.assignedPartitions }]);
+    this.pausedPartitions.clear();
+    this.applyBackpressure();
   }
 
   /** Pauses fetching while calls cannot be made (the 401 circuit), independent of the window. */
@@ -192,14 +200,36 @@ export class Dispatcher {
     if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
+  private window(): WindowState {
+    return {
+      maxInFlight: this.deps.maxInFlight,
+      total: this.inFlight,
+      assignedPartitions: this.assignedPartitions.length,
+      blocked: this.draining || this.held,
+    };
+  }
+
+  /** Pauses the partitions that are full (or all, while blocked) and resumes those with room again. */
   private applyBackpressure(): void {
-    const shouldPause =
-      this.draining || this.held || this.inFlight >= this.deps.maxInFlight || (this.paused && this.inFlight > this.deps.maxInFlight / 2);
-    if (shouldPause === this.paused) return;
-    this.paused = shouldPause;
-    const targets = [{ topic: this.deps.topics.callRequests }];
-    if (shouldPause) this.deps.consumer.pause(targets);
-    else this.deps.consumer.resume(targets);
+    const window = this.window();
+    const pause: number[] = [];
+    const resume: number[] = [];
+    for (const partition of this.assignedPartitions) {
+      const inFlight = this.trackers.get(`${this.deps.topics.callRequests}:${partition}`)?.inFlight ?? 0;
+      const paused = this.pausedPartitions.has(partition);
+      const wanted = shouldPause(window, inFlight, paused);
+      if (wanted && !paused) pause.push(partition);
+      if (!wanted && paused) resume.push(partition);
+    }
+    const topic = this.deps.topics.callRequests;
+    if (pause.length > 0) {
+      for (const partition of pause) this.pausedPartitions.add(partition);
+      this.deps.consumer.pause([{ topic, partitions: pause }]);
+    }
+    if (resume.length > 0) {
+      for (const partition of resume) this.pausedPartitions.delete(partition);
+      this.deps.consumer.resume([{ topic, partitions: resume }]);
+    }
   }
 
   private trackerFor(topic: string, partition: number): OffsetTracker {

@@ -108,8 +108,10 @@ export class CallLimiter {
   /**
    * Runs `task` once its tokens and a slot are free. Rejects with LimiterAbortedError, without
    * running it, when `signal` aborts first or the limiter closes; else settles as `task` does.
+   * `urgent` puts it at the head of its queue (a retry whose earlier attempt may have landed:
+   * the API's duplicate guard lasts only while that call is queued or active).
    */
-  run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal, urgent = false): Promise<T> {
     if (this.closed) return Promise.reject(new LimiterAbortedError("The call limiter is closed."));
     if (signal?.aborted) return Promise.reject(new LimiterAbortedError("Aborted before the call started.", { cause: signal.reason }));
     const queue = this.queueFor(campaignId);
@@ -129,7 +131,8 @@ export class CallLimiter {
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      queue.waiters.push(waiter);
+      if (urgent) queue.waiters.unshift(waiter);
+      else queue.waiters.push(waiter);
       this.waitingChanged(1);
       this.pump();
     });

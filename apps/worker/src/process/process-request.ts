@@ -12,7 +12,8 @@ import { sleep } from "./sleep.js";
 
 /** The part of the rate limiter the processor needs. */
 export interface CallGate {
-  run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** `urgent`: ahead of the queue (see CallLimiter.run). */
+  run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal, urgent?: boolean): Promise<T>;
   /** A 429: slow the shared limiter and keep it shut for `retryAfterMs`. */
   throttled(retryAfterMs?: number): void;
 }
@@ -108,6 +109,8 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
         return send(request, request.allow_duplicates && !state.ambiguous, deps, signals.hard, now);
       },
       signals.stop,
+      // An earlier attempt may have landed: its 409 tells us so only while that call is queued or active.
+      state.ambiguous,
     );
 
   try {
