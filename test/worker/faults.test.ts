@@ -134,7 +134,9 @@ describe("faults", () => {
       () => 1_000 + Math.random() * 1_000,
       150,
     );
-    console.info(`SIGKILL ×5 at the defaults: ${run.placed} placed, ${run.calledTwice} called twice, resumed after ${run.resumeMs.join(", ")} ms`);
+    console.info(
+      `SIGKILL ×5 at the defaults: ${run.placed} placed, ${run.calledTwice} called twice, resumed after ${run.resumeMs.join(", ")} ms`,
+    );
     expect(run).toMatchObject({ placed: batch.length, calledTwice: 0 });
     expect(run.resumeMs.every((ms) => ms <= 10_000)).toBe(true);
     expect(await readAll(brokers, topics.deadLetters)).toHaveLength(0);
@@ -178,7 +180,9 @@ describe("faults", () => {
     expect(await readAll(brokers, topics.deadLetters)).toHaveLength(0);
   });
 
-  it("two replicas at a slow rate, a third joining and leaving mid-run (two rebalances): no key called twice", { timeout: 180_000 }, async () => {
+  it("two replicas at a slow rate, a third joining and leaving mid-run (two rebalances): no key called twice", {
+    timeout: 180_000,
+  }, async () => {
     const sim = await startSimulator({ latency_ms: 100, latency_jitter_ms: 50, latency_distribution: "uniform" });
     cleanups.push(() => sim.sim.close());
     const redis = await startRedisServer();

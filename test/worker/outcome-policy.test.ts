@@ -33,11 +33,18 @@ async function simCalls(): Promise<
 }
 
 async function simStats(): Promise<{ responses: Record<string, number>; campaign_reads: Record<string, number> }> {
-  return (await fetch(`${sim.url}/_sim/stats`)).json() as Promise<{ responses: Record<string, number>; campaign_reads: Record<string, number> }>;
+  return (await fetch(`${sim.url}/_sim/stats`)).json() as Promise<{
+    responses: Record<string, number>;
+    campaign_reads: Record<string, number>;
+  }>;
 }
 
 async function setTokens(tokens: string[]): Promise<void> {
-  await fetch(`${sim.url}/_sim/tokens`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ tokens }) });
+  await fetch(`${sim.url}/_sim/tokens`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tokens }),
+  });
 }
 
 async function acceptRotatedToken(): Promise<void> {
@@ -144,6 +151,8 @@ describe("outcome policy", () => {
     const calls = await simCalls();
     expect(calls).toHaveLength(1);
     expect(JSON.parse(letter?.headers[DLQ_HEADERS.existingCall] ?? "{}")).toMatchObject({ id: calls[0]?.id, status: "queued" });
+    const duplicate = (await results(t, 2)).find((r) => r.outcome === "dead_lettered");
+    expect(duplicate).toMatchObject({ http_status: 409, existing_call: { id: calls[0]?.id, status: "queued" } });
   });
 
   it("409 DUPLICATE_CALL as a plain outcome when configured", async () => {

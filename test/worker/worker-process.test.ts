@@ -67,6 +67,22 @@ describe("node apps/worker/dist/main.js", () => {
     expect(new Set(keys)).toEqual(new Set(batch.map((r) => r.idempotency_key)));
   });
 
+  it("says in one line that Kafka cannot be reached, naming the setting, and exits 1", { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const worker = spawnWorker({
+      KAFKA_BROKERS: `127.0.0.1:${port}`,
+      TALKOVER_BASE_URL: "http://127.0.0.1:1",
+      TALKOVER_API_TOKEN: SIM_TOKEN,
+    });
+    expect(await worker.exited).toBe(1);
+    const problems = worker
+      .output()
+      .split("\n")
+      .filter((line) => /"level":"(error|fatal)"/.test(line));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`cannot reach Kafka at 127.0.0.1:${port} (KAFKA_BROKERS)`);
+  });
+
   it("refuses to start on bad settings, naming each and never the token", async () => {
     const worker = spawnWorker({ KAFKA_BROKERS: brokers, TALKOVER_API_TOKEN: "sk_live_very_secret", RATE_LIMIT_PER_SECOND: "fast" });
     expect(await worker.exited).toBe(2);

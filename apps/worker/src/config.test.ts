@@ -16,6 +16,37 @@ describe("loadConfig", () => {
     expect(loaded.config.duplicateCallPolicy).toBe("dead_letter");
   });
 
+  it("chooses leases and timeouts so a killed worker's requests move on within 10 s", () => {
+    const loaded = loadConfig(minimal);
+    if (!loaded.ok) throw new Error(loaded.problems.join());
+    const { kafka, claimLeaseMs, slotLeaseMs } = loaded.config;
+    expect({ session: kafka.sessionTimeoutMs, heartbeat: kafka.heartbeatIntervalMs, claimLeaseMs, slotLeaseMs }).toEqual({
+      session: 6_000,
+      heartbeat: 1_000,
+      claimLeaseMs: 4_000,
+      slotLeaseMs: 3_000,
+    });
+    // A claim lapses before the group hands its partition to another worker.
+    expect(claimLeaseMs).toBeLessThanOrEqual(kafka.sessionTimeoutMs);
+    expect(loaded.config.kafka.fetchMaxBytes).toBe(500 * 1024);
+  });
+
+  it("refuses leases and heartbeats that do not fit the session timeout", () => {
+    const loaded = loadConfig({ ...minimal, CLAIM_LEASE_MS: "7000", CONSUMER_HEARTBEAT_INTERVAL_MS: "2500" });
+    expect(loaded).toEqual({
+      ok: false,
+      problems: [
+        "CONSUMER_HEARTBEAT_INTERVAL_MS: must be at most a third of CONSUMER_SESSION_TIMEOUT_MS",
+        "CLAIM_LEASE_MS: must not be above CONSUMER_SESSION_TIMEOUT_MS",
+      ],
+    });
+    expect(loadConfig({ ...minimal, ENSURE_TOPICS: "maybe" })).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^ENSURE_TOPICS: /)],
+    });
+    expect(loadConfig({ ...minimal, ENSURE_TOPICS: "false" })).toMatchObject({ ok: true, config: { ensureTopics: false } });
+  });
+
   it("reads per-campaign limits", () => {
     const loaded = loadConfig({ ...minimal, CAMPAIGN_RATE_LIMITS: "a=5:10, b=0.5" });
     if (!loaded.ok) throw new Error(loaded.problems.join());

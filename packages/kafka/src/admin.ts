@@ -1,5 +1,6 @@
 import type { Kafka, Admin as KafkaJsAdmin } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
+import type { ConnectionState } from "./log-adapter.js";
 import type { TopicSpec } from "./topics.js";
 
 const ADMIN_ATTEMPTS = 5;
@@ -30,13 +31,17 @@ export class Admin {
   private readonly admin: KafkaJsAdmin;
   private closing: Promise<void> | undefined;
 
-  constructor(kafka: Kafka) {
+  constructor(
+    kafka: Kafka,
+    private readonly connection: ConnectionState = { established: false },
+  ) {
     this.admin = kafka.admin();
   }
 
   async connect(): Promise<void> {
     try {
       await this.admin.connect();
+      this.connection.established = true;
     } catch (error) {
       throw wrapKafkaError("connect", error);
     }

@@ -1,6 +1,7 @@
 import type { Logger } from "@callbridge/observability";
 import type { Kafka, Consumer as KafkaJsConsumer } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
+import type { ConnectionState } from "./log-adapter.js";
 import { type ConsumedRecord, decodeHeaders, type TopicPartitionOffset } from "./records.js";
 
 export interface ConsumerOptions {
@@ -71,6 +72,7 @@ export class Consumer {
     kafka: Kafka,
     readonly options: ConsumerOptions,
     logger: Logger,
+    private readonly connection: ConnectionState = { established: false },
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -114,6 +116,7 @@ export class Consumer {
   async connect(): Promise<void> {
     try {
       await this.consumer.connect();
+      this.connection.established = true;
     } catch (error) {
       throw wrapKafkaError("connect", error);
     }

@@ -2,7 +2,7 @@ import type { Logger } from "@callbridge/observability";
 import { Kafka } from "kafkajs";
 import { Admin } from "./admin.js";
 import { Consumer, type ConsumerOptions } from "./consumer.js";
-import { kafkaLogLevel, pinoLogCreator } from "./log-adapter.js";
+import { type ConnectionState, kafkaLogLevel, pinoLogCreator } from "./log-adapter.js";
 import { Producer, type ProducerOptions } from "./producer.js";
 
 export interface KafkaClientConfig {
@@ -24,6 +24,7 @@ export interface KafkaClientConfig {
 /** Entry point of `@callbridge/kafka`: makes producers, consumers and admins for one cluster. */
 export class KafkaClient {
   private readonly kafka: Kafka;
+  private readonly connection: ConnectionState = { established: false };
 
   constructor(private readonly config: KafkaClientConfig) {
     this.kafka = new Kafka({
@@ -37,20 +38,20 @@ export class KafkaClient {
         maxRetryTime: config.retry?.maxRetryTimeMs ?? 30_000,
       },
       logLevel: kafkaLogLevel(config.logger),
-      logCreator: pinoLogCreator(config.logger),
+      logCreator: pinoLogCreator(config.logger, this.connection),
     });
   }
 
   producer(options: ProducerOptions = {}): Producer {
-    return new Producer(this.kafka, options);
+    return new Producer(this.kafka, options, this.connection);
   }
 
   consumer(options: ConsumerOptions): Consumer {
-    return new Consumer(this.kafka, options, this.config.logger);
+    return new Consumer(this.kafka, options, this.config.logger, this.connection);
   }
 
   admin(): Admin {
-    return new Admin(this.kafka);
+    return new Admin(this.kafka, this.connection);
   }
 }
 

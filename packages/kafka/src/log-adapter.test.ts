@@ -66,6 +66,32 @@ describe("kafkajs logs through pino", () => {
     expect(lines.map((line) => (JSON.parse(line) as { level: string; msg: string }).level)).toEqual(["warn", "error"]);
   });
 
+  it("keeps connection failures out of the log until the client has connected once, then logs them", () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const connection = { established: false };
+    const log = pinoLogCreator(createLogger({ name: "w", level: "info", destination }), connection)(logLevel.INFO);
+    const refused = (namespace: string) =>
+      log({
+        namespace,
+        level: logLevel.ERROR,
+        label: "ERROR",
+        log: { message: "Connection error: connect ECONNREFUSED", timestamp: "x", logger: "kafkajs" },
+      });
+    refused("BrokerPool");
+    refused("Connection");
+    log({ namespace: "Consumer", level: logLevel.ERROR, label: "ERROR", log: { message: "Crash", timestamp: "x", logger: "kafkajs" } });
+    expect(lines).toHaveLength(1);
+    connection.established = true;
+    refused("BrokerPool");
+    expect(lines.map((line) => (JSON.parse(line) as { namespace: string }).namespace)).toEqual(["Consumer", "BrokerPool"]);
+  });
+
   it("asks kafkajs for no more than pino will print", () => {
     expect(kafkaLogLevel(createLogger({ name: "t", level: "warn" }))).toBe(logLevel.WARN);
     expect(kafkaLogLevel(createLogger({ name: "t", level: "silent" }))).toBe(logLevel.NOTHING);

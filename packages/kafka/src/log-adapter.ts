@@ -4,12 +4,23 @@ import { type logCreator, logLevel } from "kafkajs";
 /** kafkajs start-up notices that say nothing about this deployment. */
 const NOTICES = ["Limiting retries for the idempotent producer"];
 
+/** Whether this client ever reached the cluster; shared by its producers, consumers and admins. */
+export interface ConnectionState {
+  established: boolean;
+}
+
+/** kafkajs namespaces whose lines, before a first connection, only repeat "cannot connect yet". */
+const CONNECTING = new Set(["Connection", "BrokerPool"]);
+
 /**
  * kafkajs log lines go through our pino logger, as child `component: kafkajs`, with its
- * namespace. Two adjustments: a failed protocol response (namespace Connection) is logged by
- * kafkajs at error although it retries it, so it is a warning here; generic notices are debug.
+ * namespace. Three adjustments: a failed protocol response (namespace Connection) is logged by
+ * kafkajs at error although it retries it, so it is a warning here; generic notices are debug;
+ * and until the client has connected once, its retried connection failures are debug, since
+ * whoever connects reports the failure in one line of its own (an unreachable broker at
+ * start-up); after that, an outage is logged as it happens.
  */
-export function pinoLogCreator(logger: Logger): logCreator {
+export function pinoLogCreator(logger: Logger, connection: ConnectionState = { established: true }): logCreator {
   const log = logger.child({ component: "kafkajs" });
   return () =>
     ({ namespace, level: kafkaLevel, log: entry }) => {
@@ -18,6 +29,7 @@ export function pinoLogCreator(logger: Logger): logCreator {
       let level = kafkaLevel;
       if (level === logLevel.ERROR && namespace === "Connection") level = logLevel.WARN;
       if (NOTICES.some((notice) => message.startsWith(notice))) level = logLevel.DEBUG;
+      if (!connection.established && CONNECTING.has(namespace)) level = logLevel.DEBUG;
       switch (level) {
         case logLevel.ERROR:
           return log.error(line, message);

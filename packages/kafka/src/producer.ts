@@ -1,5 +1,6 @@
 import { CompressionTypes, type Kafka, type Producer as KafkaJsProducer, type Message, Partitioners } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
+import type { ConnectionState } from "./log-adapter.js";
 import type { OutgoingRecord, ProducedRecordMetadata } from "./records.js";
 
 export interface ProducerOptions {
@@ -27,6 +28,7 @@ export class Producer {
   constructor(
     kafka: Kafka,
     private readonly options: ProducerOptions,
+    private readonly connection: ConnectionState = { established: false },
   ) {
     // The default partitioner, named so kafkajs does not warn about its v2 change on every start.
     this.producer = kafka.producer({
@@ -48,6 +50,7 @@ export class Producer {
     try {
       await this.producer.connect();
       this.connected = true;
+      this.connection.established = true;
     } catch (error) {
       throw wrapKafkaError("connect", error);
     }

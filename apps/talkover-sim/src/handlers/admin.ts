@@ -22,7 +22,12 @@ export function stats(state: SimulatorState): Reply {
     Object.fromEntries([...counts].sort(([a], [b]) => a - b).map(([code, n]) => [String(code), n]));
   return {
     status: 200,
-    body: { responses: byStatus(state.responses), campaign_reads: byStatus(state.campaignReads), dropped: state.dropped, calls: state.calls.size },
+    body: {
+      responses: byStatus(state.responses),
+      campaign_reads: byStatus(state.campaignReads),
+      dropped: state.dropped,
+      calls: state.calls.size,
+    },
   };
 }
 

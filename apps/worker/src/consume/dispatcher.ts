@@ -93,7 +93,8 @@ export class Dispatcher {
     for (const key of this.trackers.keys()) if (!owned.has(key)) this.trackers.delete(key);
     this.assignedPartitions = assignment.find(({ topic }) => topic === this.deps.topics.callRequests)?.partitions ?? [];
     // Start from a known state: everything fetching, then pause what is full.
-    if (this.assignedPartitions.length > 0) this.deps.consumer.resume([{ topic: this.deps.topics.callRequests, partitions: this.assignedPartitions }]);
+    if (this.assignedPartitions.length > 0)
+      this.deps.consumer.resume([{ topic: this.deps.topics.callRequests, partitions: this.assignedPartitions }]);
     this.pausedPartitions.clear();
     this.applyBackpressure();
   }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { mayTake, partitionShare, shouldPause, type WindowState } from "./window.js";
 
-const window = (over: Partial<WindowState> = {}): WindowState => ({ maxInFlight: 500, total: 0, assignedPartitions: 6, blocked: false, ...over });
+const window = (over: Partial<WindowState> = {}): WindowState => ({
+  maxInFlight: 500,
+  total: 0,
+  assignedPartitions: 6,
+  blocked: false,
+  ...over,
+});
 
 describe("the in-flight window, shared by partitions", () => {
   it.each([
