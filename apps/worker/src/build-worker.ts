@@ -58,7 +58,8 @@ export function buildWorker(config: WorkerConfig, deps: BuildWorkerDeps): Worker
  * back to this replica's share.
  */
 function connectRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000 });
+  // Auto-pipelining sends the commands of one event-loop turn in one write: a syscall per command was a tenth of the CPU.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000, enableAutoPipelining: true });
   // Failures reach the callers of each command; without a listener ioredis also prints every reconnect attempt.
   redis.on("error", () => {});
   return redis;

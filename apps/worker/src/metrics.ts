@@ -2,8 +2,37 @@ import { Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } fro
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
+/**
+ * prom-client hashes the label set on every call; the per-call paths keep each label value's
+ * child instead (the values are bounded, so the cache is too).
+ */
+function byLabel<T>(child: (value: string) => T): (value: string) => T {
+  const children = new Map<string, T>();
+  return (value) => {
+    let found = children.get(value);
+    if (found === undefined) {
+      found = child(value);
+      children.set(value, found);
+    }
+    return found;
+  };
+}
+
 /** Labels are bounded: outcomes, statuses, reasons, codes of the seed, partitions. Never a phone or an id. */
 export function createWorkerMetrics(registry: Registry) {
+  const metrics = createMetrics(registry);
+  return {
+    ...metrics,
+    /** `outcomes` for one outcome. */
+    outcome: byLabel((outcome) => metrics.outcomes.labels({ outcome })),
+    /** `apiResponses` for one status (or failure kind). */
+    apiResponse: byLabel((status) => metrics.apiResponses.labels({ status })),
+    /** `apiDuration` for one status class. */
+    apiDurationOf: byLabel((statusClass) => metrics.apiDuration.labels({ status_class: statusClass })),
+  };
+}
+
+function createMetrics(registry: Registry) {
   const registers = [registry];
   return {
     outcomes: new Counter({

@@ -99,6 +99,30 @@ describe("ProduceBatcher", () => {
     expect(sent.state).toBe("resolved");
   });
 
+  it("with a linger, waits that long for more records and sends them together", async () => {
+    const sender = new FakeSender();
+    const batcher = new ProduceBatcher(sender, 10, undefined, 30);
+    const first = batcher.send(records("t", "a"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = batcher.send(records("t", "b"));
+    expect(sender.calls).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sender.calls).toHaveLength(1);
+    expect(sender.keys(0)).toEqual({ t: ["a", "b"] });
+    sender.call(0).reply.resolve();
+    await Promise.all([first, second]);
+  });
+
+  it("with a linger, sends at once when a full batch is waiting", async () => {
+    const sender = new FakeSender();
+    const batcher = new ProduceBatcher(sender, 2, undefined, 60_000);
+    const sent = batcher.send(records("t", "a", "b"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sender.calls).toHaveLength(1);
+    sender.call(0).reply.resolve();
+    await sent;
+  });
+
   it("resolves an empty request without producing anything", async () => {
     const sender = new FakeSender();
     const batcher = new ProduceBatcher(sender, 100);

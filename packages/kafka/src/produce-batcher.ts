@@ -25,22 +25,27 @@ interface Pending {
 /**
  * Shares produce calls between concurrent webhooks. While one produce is in flight, the
  * records of newly arrived requests queue up and leave together in the next one; at low load
- * a request's records leave at once. Each caller's promise settles when the produce carrying
- * its records is acknowledged (acks=all) or fails.
+ * a request's records leave at once, unless `lingerMs` asks to wait that long for company (what
+ * Kafka's own producers call linger.ms: fewer, larger produce requests for a little latency).
+ * Each caller's promise settles when the produce carrying its records is acknowledged
+ * (acks=all) or fails.
  */
 export class ProduceBatcher {
   private queue: Pending[] = [];
+  private queuedRecords = 0;
   private sending: Promise<void> | undefined;
 
   constructor(
     private readonly sender: BatchSender,
     private readonly maxRecordsPerBatch: number,
     private readonly observer: BatchObserver = { onBatch: () => {} },
+    private readonly lingerMs = 0,
   ) {}
 
   send(records: readonly TopicRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.queue.push({ records, resolve, reject }));
+    this.queuedRecords += records.length;
     this.kick();
     return done;
   }
@@ -63,6 +68,9 @@ export class ProduceBatcher {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.lingerMs > 0 && this.queuedRecords < this.maxRecordsPerBatch) {
+        await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+      }
       const batch = this.takeBatch();
       const started = performance.now();
       try {
@@ -85,6 +93,7 @@ export class ProduceBatcher {
       if (batch.length > 0 && records + next.records.length > this.maxRecordsPerBatch) break;
       batch.push(next);
       records += next.records.length;
+      this.queuedRecords -= next.records.length;
       this.queue.shift();
     }
     return batch;

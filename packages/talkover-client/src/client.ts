@@ -101,10 +101,18 @@ export class TalkoverClient {
   }
 
   async #send<T>(method: string, path: string, body: unknown, schema: z.ZodType<T>, options: RequestOptions): Promise<T> {
-    const timeout = new AbortController();
+    // One controller for both the timeout and the caller's signal (AbortSignal.any costs more per call).
+    const controller = new AbortController();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const callerAborted = () => controller.abort();
+    if (options.signal?.aborted) controller.abort();
+    else options.signal?.addEventListener("abort", callerAborted, { once: true });
+    const signal = controller.signal;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     try {
       const response = await this.#pool.request({
@@ -126,7 +134,7 @@ export class TalkoverClient {
       return parseSuccessBody(schema, status, headers, bodyText);
     } catch (error) {
       if (error instanceof TalkoverError) throw error;
-      if (timeout.signal.aborted && !options.signal?.aborted) {
+      if (timedOut && !options.signal?.aborted) {
         throw new TalkoverTimeoutError({
           message: `Talkover did not answer ${method} within ${timeoutMs} ms`,
           code: "TIMEOUT",
@@ -137,6 +145,7 @@ export class TalkoverClient {
         throw new TalkoverAbortedError({ message: `${method} to Talkover was aborted`, code: "ABORTED", cause: error });
       throw connectionError(method, error);
     } finally {
+      options.signal?.removeEventListener("abort", callerAborted);
       clearTimeout(timer);
     }
   }

@@ -9,7 +9,7 @@ import type { ProcessSignals, Verdict } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
-import { mayTake, shouldPause, type WindowState } from "./window.js";
+import { room, shouldPause, type WindowState } from "./window.js";
 
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
@@ -67,12 +67,14 @@ export class Dispatcher {
    */
   handleBatch(batch: RecordBatch): number {
     const tracker = this.trackerFor(batch.topic, batch.partition);
+    let free = room(this.window(), tracker.inFlight);
     let taken = 0;
     for (const record of batch.records) {
-      if (!mayTake(this.window(), tracker.inFlight)) break;
+      if (free <= 0) break;
       taken += 1;
       // A redelivery (after a rebalance) of a record still in flight here.
       if (!tracker.add(record.offset)) continue;
+      free -= 1;
       this.inFlight += 1;
       const decoded = decodeJson(record.value, CallRequest);
       if (!decoded.ok) {
@@ -151,7 +153,7 @@ export class Dispatcher {
         this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
       }
       if (!(await this.write(records))) return;
-      this.deps.metrics.outcomes.inc({ outcome: verdict.result.outcome });
+      this.deps.metrics.outcome(verdict.result.outcome).inc();
       tracker.done(record.offset);
     } catch (error) {
       // A bug, not an API answer: leave the record uncommitted rather than lose it.
@@ -174,7 +176,7 @@ export class Dispatcher {
       );
       if (!(await this.write([letter]))) return;
       this.deps.metrics.deadLetters.inc({ reason: "invalid_message", code: "none" });
-      this.deps.metrics.outcomes.inc({ outcome: "invalid_message" });
+      this.deps.metrics.outcome("invalid_message").inc();
       tracker.done(record.offset);
     } finally {
       this.finished();
@@ -197,7 +199,8 @@ export class Dispatcher {
   private finished(): void {
     this.inFlight -= 1;
     this.updateGauges();
-    this.applyBackpressure();
+    // Only a paused partition can need resuming; pausing happens where records are taken.
+    if (this.pausedPartitions.size > 0) this.applyBackpressure();
     if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 

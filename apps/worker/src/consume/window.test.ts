@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mayTake, partitionShare, shouldPause, type WindowState } from "./window.js";
+import { partitionShare, room, shouldPause, type WindowState } from "./window.js";
 
 const window = (over: Partial<WindowState> = {}): WindowState => ({
   maxInFlight: 500,
@@ -20,15 +20,16 @@ describe("the in-flight window, shared by partitions", () => {
   });
 
   it.each([
-    // [what, window, partition in flight, paused before, may take, pause]
-    ["room: take, fetch", window({ total: 100 }), 10, false, true, false],
-    ["its share is full", window({ total: 100 }), 83, false, false, true],
-    ["paused, not yet half free", window({ total: 100 }), 42, true, true, true],
-    ["paused, half free: fetch again", window({ total: 100 }), 41, true, true, false],
-    ["the whole window is full", window({ maxInFlight: 4, assignedPartitions: 12, total: 4 }), 0, false, false, true],
-    ["draining or the circuit is open", window({ blocked: true }), 0, false, false, true],
+    // [what, window, partition in flight, paused before, room, pause]
+    ["room: take, fetch", window({ total: 100 }), 10, false, 73, false],
+    ["its share is full", window({ total: 100 }), 83, false, 0, true],
+    ["paused, not yet half free", window({ total: 100 }), 42, true, 41, true],
+    ["paused, half free: fetch again", window({ total: 100 }), 41, true, 42, false],
+    ["the whole window nearly full", window({ total: 495 }), 10, false, 5, false],
+    ["the whole window is full", window({ maxInFlight: 4, assignedPartitions: 12, total: 4 }), 0, false, 0, true],
+    ["draining or the circuit is open", window({ blocked: true }), 0, false, 0, true],
   ])("%s", (_name, state, inFlight, paused, take, pause) => {
-    expect(mayTake(state, inFlight)).toBe(take);
+    expect(room(state, inFlight)).toBe(take);
     expect(shouldPause(state, inFlight, paused)).toBe(pause);
   });
 });

@@ -18,9 +18,10 @@ export function partitionShare(window: WindowState): number {
   return Math.max(1, Math.floor(window.maxInFlight / Math.max(1, window.assignedPartitions)));
 }
 
-/** Whether a partition with `inFlight` records may take one more now. */
-export function mayTake(window: WindowState, inFlight: number): boolean {
-  return !window.blocked && window.total < window.maxInFlight && inFlight < partitionShare(window);
+/** How many more records a partition with `inFlight` of them may take now. */
+export function room(window: WindowState, inFlight: number): number {
+  if (window.blocked) return 0;
+  return Math.max(0, Math.min(partitionShare(window) - inFlight, window.maxInFlight - window.total));
 }
 
 /**
@@ -29,6 +30,6 @@ export function mayTake(window: WindowState, inFlight: number): boolean {
  * a record or two.
  */
 export function shouldPause(window: WindowState, inFlight: number, paused: boolean): boolean {
-  if (!mayTake(window, inFlight)) return true;
+  if (room(window, inFlight) === 0) return true;
   return paused && inFlight > partitionShare(window) / 2;
 }

@@ -19,25 +19,39 @@ export type Finish =
   /** Nothing placed. `proven`: every attempt was answered, so a later 409 for this key is not ours. */
   | { readonly kind: "not_placed"; readonly proven: boolean };
 
+/** One request's step for `confirm`: `markAttempted` records that a call is about to be sent. */
+export interface ConfirmItem {
+  readonly key: string;
+  readonly markAttempted: boolean;
+}
+
+export interface FinishItem {
+  readonly key: string;
+  readonly outcome: Finish;
+}
+
 /**
  * The idempotency ledger. Kafka delivers at least once, so every request is looked up here
  * before a call and recorded after the 201; a redelivery after a crash or a rebalance is not
  * called again. It also remembers that an attempt was made (a crash mid-call leaves an
  * ambiguous attempt: a later 409 for it means "placed"), and hands out claims: leases on a key
  * that keep two replicas off one request during a rebalance, renewed while the holder lives and
- * lapsing by themselves when it dies. Every method is one atomic step (one round trip in Redis).
+ * lapsing by themselves when it dies.
+ *
+ * Every method takes many requests at once and is atomic per request (one round trip in
+ * Redis for all of them); the answers come in the order of the requests.
  */
 export interface Ledger {
-  /** Placed? Else take (or renew) the claim for `owner` for `leaseMs`, unless another owner holds it. */
-  begin(key: string, owner: string, leaseMs: number): Promise<BeginResult>;
-  /** Right before a call: renews the claim and, with `markAttempted`, records the attempt; false when the claim is no longer ours. */
-  confirm(key: string, owner: string, leaseMs: number, markAttempted: boolean): Promise<boolean>;
+  /** Per key: placed? Else take (or renew) the claim for `owner` for `leaseMs`, unless another owner holds it. */
+  begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]>;
+  /** Right before a call: renews each claim and, where asked, records the attempt; false where the claim is no longer ours. */
+  confirm(items: readonly ConfirmItem[], owner: string, leaseMs: number): Promise<boolean[]>;
   /** Renews the claims `owner` still holds among `keys`; answers those it lost. */
   renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]>;
-  /** Records the end of a request and drops the claim. */
-  finish(key: string, owner: string, outcome: Finish): Promise<void>;
-  /** Drops the claim, recording nothing (shutdown: the request will be redelivered). */
-  release(key: string, owner: string): Promise<void>;
+  /** Records how each request ended and drops its claim. */
+  finish(items: readonly FinishItem[], owner: string): Promise<void>;
+  /** Drops the claims, recording nothing (shutdown: the requests will be redelivered). */
+  release(keys: readonly string[], owner: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,34 +123,44 @@ export class InMemoryLedger implements Ledger {
     return this.placedKeys.size;
   }
 
-  async begin(key: string, owner: string, leaseMs: number): Promise<BeginResult> {
-    const entry = this.placedKeys.get(key);
-    if (entry) return { kind: "placed", entry };
-    if (!this.take(key, owner, leaseMs, false)) return { kind: "held_elsewhere" };
-    return { kind: "claimed", attempted: this.attempted.get(key) === true };
+  async begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]> {
+    return keys.map((key): BeginResult => {
+      const entry = this.placedKeys.get(key);
+      if (entry) return { kind: "placed", entry };
+      if (!this.take(key, owner, leaseMs, false)) return { kind: "held_elsewhere" };
+      return { kind: "claimed", attempted: this.attempted.get(key) === true };
+    });
   }
 
-  async confirm(key: string, owner: string, leaseMs: number, markAttempted: boolean): Promise<boolean> {
-    if (!this.take(key, owner, leaseMs, true)) return false;
-    if (markAttempted) this.attempted.set(key, true);
-    return true;
+  async confirm(items: readonly ConfirmItem[], owner: string, leaseMs: number): Promise<boolean[]> {
+    return items.map(({ key, markAttempted }) => {
+      if (!this.take(key, owner, leaseMs, true)) return false;
+      if (markAttempted) this.attempted.set(key, true);
+      return true;
+    });
   }
 
   async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
     return keys.filter((key) => !this.take(key, owner, leaseMs, true));
   }
 
-  async finish(key: string, owner: string, outcome: Finish): Promise<void> {
-    if (outcome.kind === "placed") this.placedKeys.set(key, outcome.entry);
-    if (outcome.kind === "placed" || outcome.proven) this.attempted.delete(key);
-    await this.release(key, owner);
+  async finish(items: readonly FinishItem[], owner: string): Promise<void> {
+    for (const { key, outcome } of items) {
+      if (outcome.kind === "placed") this.placedKeys.set(key, outcome.entry);
+      if (outcome.kind === "placed" || outcome.proven) this.attempted.delete(key);
+      this.drop(key, owner);
+    }
   }
 
-  async release(key: string, owner: string): Promise<void> {
-    if (this.claims.get(key)?.owner === owner) this.claims.delete(key);
+  async release(keys: readonly string[], owner: string): Promise<void> {
+    for (const key of keys) this.drop(key, owner);
   }
 
   async close(): Promise<void> {}
+
+  private drop(key: string, owner: string): void {
+    if (this.claims.get(key)?.owner === owner) this.claims.delete(key);
+  }
 
   /** Takes or renews the claim; `mustHold`: only renew one `owner` holds now. */
   private take(key: string, owner: string, leaseMs: number, mustHold: boolean): boolean {

@@ -1,75 +1,96 @@
 import type { Redis } from "ioredis";
-import type { BeginResult, Finish, Ledger, PlacedEntry } from "./ledger.js";
+import type { BeginResult, ConfirmItem, FinishItem, Ledger, PlacedEntry } from "./ledger.js";
+
+/*
+ * One script per step, each over many requests: the reply has one answer per request, and
+ * each request's part is atomic (the whole script is). The scripts build each request's keys
+ * from the prefix and its idempotency key (`<prefix>placed:<key>`, `claim:`, `attempted:`):
+ * sending three long key names per request cost more CPU than the rest of the step. Keys made
+ * inside a script are fine on a single Redis (with replicas or Sentinel), not on Redis Cluster.
+ */
 
 /**
- * KEYS: placed, claim, attempted. ARGV: owner, lease ms.
- * Returns {0, entry} when placed, {1} when another owner holds the claim, {2, attempted 1/0} when claimed.
+ * ARGV: prefix, owner, lease ms, keys... Per request: the placed entry (a string), 1 when another
+ * owner holds the claim, 2 claimed, 3 claimed after an attempt.
  */
 const BEGIN = `
-local entry = redis.call('GET', KEYS[1])
-if entry then return { 0, entry } end
-local holder = redis.call('GET', KEYS[2])
-if holder and holder ~= ARGV[1] then return { 1 } end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-return { 2, redis.call('EXISTS', KEYS[3]) }`;
+local prefix, owner = ARGV[1], ARGV[2]
+local out = {}
+for i = 4, #ARGV do
+  local entry = redis.call('GET', prefix .. 'placed:' .. ARGV[i])
+  if entry then
+    out[#out + 1] = entry
+  else
+    local claim = prefix .. 'claim:' .. ARGV[i]
+    local holder = redis.call('GET', claim)
+    if holder and holder ~= owner then
+      out[#out + 1] = 1
+    else
+      redis.call('SET', claim, owner, 'PX', ARGV[3])
+      out[#out + 1] = 2 + redis.call('EXISTS', prefix .. 'attempted:' .. ARGV[i])
+    end
+  end
+end
+return out`;
 
-/** KEYS: claim, attempted. ARGV: owner, lease ms, mark (1/0), ttl s. Returns 1 when the claim was ours (and is renewed). */
+/** ARGV: prefix, owner, lease ms, ttl s, then per request key and mark (1/0). Per request 1 when the claim was ours (renewed). */
 const CONFIRM = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if ARGV[3] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
-return 1`;
+local prefix, owner = ARGV[1], ARGV[2]
+local out = {}
+for i = 5, #ARGV, 2 do
+  local claim = prefix .. 'claim:' .. ARGV[i]
+  if redis.call('GET', claim) == owner then
+    redis.call('PEXPIRE', claim, ARGV[3])
+    if ARGV[i + 1] == '1' then redis.call('SET', prefix .. 'attempted:' .. ARGV[i], '1', 'EX', ARGV[4]) end
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out`;
 
-/** KEYS: claims. ARGV: owner, lease ms. Returns the indexes (1-based) of the claims no longer ours. */
+/** ARGV: prefix, owner, lease ms, keys... Returns the indexes (1-based) of the claims no longer ours. */
 const RENEW = `
+local prefix, owner = ARGV[1], ARGV[2]
 local lost = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) else lost[#lost + 1] = i end
+for i = 4, #ARGV do
+  local claim = prefix .. 'claim:' .. ARGV[i]
+  if redis.call('GET', claim) == owner then redis.call('PEXPIRE', claim, ARGV[3]) else lost[#lost + 1] = i - 3 end
 end
 return lost`;
 
-/** KEYS: placed, claim, attempted. ARGV: owner, entry ('' when not placed), ttl s, forget attempt (1/0). */
+/** ARGV: prefix, owner, ttl s, then per request key, entry ('' when not placed) and forget attempt (1/0). */
 const FINISH = `
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
-if ARGV[4] == '1' then redis.call('DEL', KEYS[3]) end
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+local prefix, owner = ARGV[1], ARGV[2]
+for i = 4, #ARGV, 3 do
+  local key = ARGV[i]
+  if ARGV[i + 1] ~= '' then redis.call('SET', prefix .. 'placed:' .. key, ARGV[i + 1], 'EX', ARGV[3]) end
+  if ARGV[i + 2] == '1' then redis.call('DEL', prefix .. 'attempted:' .. key) end
+  local claim = prefix .. 'claim:' .. key
+  if redis.call('GET', claim) == owner then redis.call('DEL', claim) end
+end
 return 1`;
 
-/** KEYS: claim. ARGV: owner. */
+/** ARGV: prefix, owner, keys... */
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+local prefix, owner = ARGV[1], ARGV[2]
+for i = 3, #ARGV do
+  local claim = prefix .. 'claim:' .. ARGV[i]
+  if redis.call('GET', claim) == owner then redis.call('DEL', claim) end
+end
+return 1`;
+
+type Args = (string | number)[];
 
 interface LedgerRedis extends Redis {
-  callbridgeLedgerBegin(
-    placed: string,
-    claim: string,
-    attempted: string,
-    owner: string,
-    leaseMs: number,
-  ): Promise<[0, string] | [1] | [2, 0 | 1]>;
-  callbridgeLedgerConfirm(
-    claim: string,
-    attempted: string,
-    owner: string,
-    leaseMs: number,
-    mark: string,
-    ttlSeconds: number,
-  ): Promise<0 | 1>;
-  callbridgeLedgerRenew(count: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
-  callbridgeLedgerFinish(
-    placed: string,
-    claim: string,
-    attempted: string,
-    owner: string,
-    entry: string,
-    ttlSeconds: number,
-    forget: string,
-  ): Promise<1>;
-  callbridgeLedgerRelease(claim: string, owner: string): Promise<0 | 1>;
+  callbridgeLedgerBegin(keys: number, ...args: Args): Promise<(string | number)[]>;
+  callbridgeLedgerConfirm(keys: number, ...args: Args): Promise<number[]>;
+  callbridgeLedgerRenew(keys: number, ...args: Args): Promise<number[]>;
+  callbridgeLedgerFinish(keys: number, ...args: Args): Promise<1>;
+  callbridgeLedgerRelease(keys: number, ...args: Args): Promise<1>;
 }
 
-/** The ledger in Redis: shared by every replica, surviving restarts of the worker. One script per step. */
+/** The ledger in Redis: shared by every replica, surviving restarts of the worker. */
 export class RedisLedger implements Ledger {
   private readonly redis: LedgerRedis;
 
@@ -79,70 +100,54 @@ export class RedisLedger implements Ledger {
     private readonly prefix = "callbridge:ledger:",
   ) {
     this.redis = redis as LedgerRedis;
-    const scripts = [
-      ["callbridgeLedgerBegin", BEGIN, 3],
-      ["callbridgeLedgerConfirm", CONFIRM, 2],
-      ["callbridgeLedgerRenew", RENEW, undefined],
-      ["callbridgeLedgerFinish", FINISH, 3],
-      ["callbridgeLedgerRelease", RELEASE, 1],
-    ] as const;
-    for (const [name, lua, numberOfKeys] of scripts) {
-      if (!(name in redis)) redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+    for (const [name, lua] of [
+      ["callbridgeLedgerBegin", BEGIN],
+      ["callbridgeLedgerConfirm", CONFIRM],
+      ["callbridgeLedgerRenew", RENEW],
+      ["callbridgeLedgerFinish", FINISH],
+      ["callbridgeLedgerRelease", RELEASE],
+    ] as const) {
+      if (!(name in redis)) redis.defineCommand(name, { lua });
     }
   }
 
-  async begin(key: string, owner: string, leaseMs: number): Promise<BeginResult> {
-    const reply = await this.redis.callbridgeLedgerBegin(
-      this.key("placed", key),
-      this.key("claim", key),
-      this.key("attempted", key),
-      owner,
-      leaseMs,
-    );
-    if (reply[0] === 0) return { kind: "placed", entry: JSON.parse(reply[1]) as PlacedEntry };
-    if (reply[0] === 1) return { kind: "held_elsewhere" };
-    return { kind: "claimed", attempted: reply[1] === 1 };
+  async begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]> {
+    if (keys.length === 0) return [];
+    const replies = await this.redis.callbridgeLedgerBegin(0, this.prefix, owner, leaseMs, ...keys);
+    return replies.map((reply): BeginResult => {
+      if (typeof reply === "string") return { kind: "placed", entry: JSON.parse(reply) as PlacedEntry };
+      if (reply === 1) return { kind: "held_elsewhere" };
+      return { kind: "claimed", attempted: reply === 3 };
+    });
   }
 
-  async confirm(key: string, owner: string, leaseMs: number, markAttempted: boolean): Promise<boolean> {
-    const reply = await this.redis.callbridgeLedgerConfirm(
-      this.key("claim", key),
-      this.key("attempted", key),
-      owner,
-      leaseMs,
-      markAttempted ? "1" : "0",
-      this.ttlSeconds,
-    );
-    return reply === 1;
+  async confirm(items: readonly ConfirmItem[], owner: string, leaseMs: number): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const perItem = items.flatMap(({ key, markAttempted }) => [key, markAttempted ? "1" : "0"]);
+    const replies = await this.redis.callbridgeLedgerConfirm(0, this.prefix, owner, leaseMs, this.ttlSeconds, ...perItem);
+    return replies.map((reply) => reply === 1);
   }
 
   async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
     if (keys.length === 0) return [];
-    const lost = await this.redis.callbridgeLedgerRenew(keys.length, ...keys.map((key) => this.key("claim", key)), owner, leaseMs);
+    const lost = await this.redis.callbridgeLedgerRenew(0, this.prefix, owner, leaseMs, ...keys);
     return lost.map((index) => keys[index - 1] as string);
   }
 
-  async finish(key: string, owner: string, outcome: Finish): Promise<void> {
-    const placed = outcome.kind === "placed";
-    await this.redis.callbridgeLedgerFinish(
-      this.key("placed", key),
-      this.key("claim", key),
-      this.key("attempted", key),
-      owner,
-      placed ? JSON.stringify(outcome.entry) : "",
-      this.ttlSeconds,
-      placed || outcome.proven ? "1" : "0",
-    );
+  async finish(items: readonly FinishItem[], owner: string): Promise<void> {
+    if (items.length === 0) return;
+    const perItem = items.flatMap(({ key, outcome }) => {
+      const placed = outcome.kind === "placed";
+      return [key, placed ? JSON.stringify(outcome.entry) : "", placed || outcome.proven ? "1" : "0"];
+    });
+    await this.redis.callbridgeLedgerFinish(0, this.prefix, owner, this.ttlSeconds, ...perItem);
   }
 
-  async release(key: string, owner: string): Promise<void> {
-    await this.redis.callbridgeLedgerRelease(this.key("claim", key), owner);
+  async release(keys: readonly string[], owner: string): Promise<void> {
+    if (keys.length === 0) return;
+    await this.redis.callbridgeLedgerRelease(0, this.prefix, owner, ...keys);
   }
 
   /** The client is shared with the limiter; whoever created it closes it. */
   async close(): Promise<void> {}
-
-  private key(kind: "placed" | "claim" | "attempted", key: string): string {
-    return `${this.prefix}${kind}:${key}`;
-  }
 }

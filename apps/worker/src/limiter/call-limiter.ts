@@ -1,12 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "@callbridge/observability";
 import { Redis } from "ioredis";
+import { AbortFanout } from "./abort-fanout.js";
 import { LimiterAbortedError } from "./errors.js";
 import { FallbackBucketStore } from "./fallback-store.js";
 import { LocalBucketStore } from "./local-store.js";
 import { RateControl, type ThrottleState } from "./rate-control.js";
 import { RedisBucketStore } from "./redis-store.js";
+import { SlotLeases } from "./slot-leases.js";
 import type { BucketStore, CallLimiterConfig, CallLimiterDeps, LimiterMode, LimiterObserver, LimitSettings } from "./types.js";
 
 export { LimiterAbortedError } from "./errors.js";
@@ -51,12 +52,10 @@ export class CallLimiter {
   private readonly local: LocalBucketStore | undefined;
   private readonly rates: RateControl | undefined;
   private readonly queues = new Map<string | undefined, Queue>();
-  private readonly owner: string;
-  private readonly heldSlots = new Set<string>();
+  /** With Redis: the shared concurrency slots this process holds. */
+  private readonly slots: SlotLeases | undefined;
+  private readonly aborts = new AbortFanout<Waiter>();
   private readonly ownedRedis: Redis | undefined;
-  private readonly renewTimer: NodeJS.Timeout | undefined;
-  private releasing: string[] = [];
-  private slotSeq = 0;
   private runningCount = 0;
   private waitingCount = 0;
   private turn = 0;
@@ -76,7 +75,6 @@ export class CallLimiter {
     validateConfig(config);
     this.log = deps.logger.child({ component: "call-limiter", limiterId: config.id });
     this.observer = deps.observer ?? {};
-    this.owner = deps.owner ?? randomUUID();
     const recoveryStepMs = config.recoveryStepMs ?? DEFAULT_RECOVERY_STEP_MS;
     const slotLeaseMs = config.slotLeaseMs ?? DEFAULT_SLOT_LEASE_MS;
     this.rates = config.global ? new RateControl(config.global.ratePerSecond, recoveryStepMs) : undefined;
@@ -96,13 +94,12 @@ export class CallLimiter {
       deps.replicas ?? (() => 1),
       (mode, error) => this.modeChanged(mode, error),
     );
-    this.renewTimer = setInterval(() => void this.renew(), slotLeaseMs / 3);
-    this.renewTimer.unref();
+    this.slots = new SlotLeases(this.store, slotLeaseMs, (state) => this.adopt(state), deps.slotTag);
   }
 
   /** Resolves once the shared state answered (or could not: then the local share applies). */
   async ready(): Promise<void> {
-    if (this.renewTimer) await this.renew();
+    await this.slots?.renew();
   }
 
   /**
@@ -125,12 +122,13 @@ export class CallLimiter {
         onAbort: () => {
           const index = queue.waiters.indexOf(waiter);
           if (index < 0) return;
+          this.aborts.remove(signal, waiter);
           queue.waiters.splice(index, 1);
           this.waitingChanged(-1);
           reject(new LimiterAbortedError("Aborted before the call started.", { cause: signal?.reason }));
         },
       };
-      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      if (signal) this.aborts.add(signal, waiter);
       if (urgent) queue.waiters.unshift(waiter);
       else queue.waiters.push(waiter);
       this.waitingChanged(1);
@@ -175,18 +173,17 @@ export class CallLimiter {
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.renewTimer);
     clearTimeout(this.rateTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer.timer);
     for (const queue of this.queues.values()) {
       for (const waiter of queue.waiters.splice(0)) {
-        waiter.signal?.removeEventListener("abort", waiter.onAbort);
+        this.aborts.remove(waiter.signal, waiter);
         this.waitingChanged(-1);
         waiter.reject(new LimiterAbortedError("The call limiter was closed before the call started."));
       }
     }
     if (this.runningCount > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    await this.store.release(this.releasing.splice(0)).catch(() => undefined);
+    await this.slots?.close();
     await this.store.close();
     await this.ownedRedis?.quit().catch(() => this.ownedRedis?.disconnect());
   }
@@ -236,8 +233,10 @@ export class CallLimiter {
         // A finishing call pumps again.
         if (free <= 0) return;
         const wanted = Math.min(free, queue.waiters.length);
-        const slotIds = this.local ? [] : Array.from({ length: wanted }, () => `${this.owner}:${++this.slotSeq}`);
-        const grant = this.local ? this.local.take(queue.campaignId, wanted) : await this.store.acquire(queue.campaignId, slotIds);
+        const slotIds = this.slots?.newIds(wanted) ?? [];
+        const grant = this.local
+          ? this.local.take(queue.campaignId, wanted)
+          : await this.store.acquire(queue.campaignId, slotIds, this.slots?.takeFreed());
         if (grant.keysLost) {
           this.log.warn("Redis lost the shared rate-limit state; recreated it empty");
           this.observer.onRecovery?.("keys_lost");
@@ -259,18 +258,18 @@ export class CallLimiter {
     let started = 0;
     for (; started < granted && queue.waiters.length > 0; started++) {
       const waiter = queue.waiters.shift() as Waiter;
-      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      this.aborts.remove(waiter.signal, waiter);
       this.waitingChanged(-1);
       this.start(waiter, slotIds[started]);
     }
     // Callers that aborted while the store answered leave slots nobody uses.
-    for (const unused of slotIds.slice(started, granted)) this.releaseSlot(unused);
+    for (const unused of slotIds.slice(started, granted)) this.slots?.free(unused);
     return started;
   }
 
   private start(waiter: Waiter, slotId: string | undefined): void {
     this.runningCount++;
-    if (slotId) this.heldSlots.add(slotId);
+    if (slotId) this.slots?.hold(slotId);
     this.observer.onWait?.((performance.now() - waiter.enqueuedAt) / 1000);
     let result: Promise<unknown>;
     try {
@@ -293,22 +292,9 @@ export class CallLimiter {
 
   private finished(slotId: string | undefined): void {
     this.runningCount--;
-    if (slotId) {
-      this.heldSlots.delete(slotId);
-      this.releaseSlot(slotId);
-    }
+    if (slotId) this.slots?.free(slotId);
     if (this.runningCount === 0) this.idle?.();
     this.pump();
-  }
-
-  /** Slots freed in one turn of the event loop go back to Redis in one command. */
-  private releaseSlot(slotId: string): void {
-    this.releasing.push(slotId);
-    if (this.releasing.length > 1) return;
-    setImmediate(() => {
-      const ids = this.releasing.splice(0);
-      if (ids.length > 0) this.store.release(ids).catch(() => undefined);
-    });
   }
 
   private wakeAt(at: number): void {
@@ -322,10 +308,6 @@ export class CallLimiter {
       Math.max(1, at - Date.now()),
     );
     this.wakeTimer = { at, timer };
-  }
-
-  private async renew(): Promise<void> {
-    this.adopt(await this.store.renew([...this.heldSlots]).catch(() => undefined));
   }
 
   /** Takes over the shared 429 state another replica (or Redis) reports. */

@@ -32,10 +32,14 @@ export class FallbackBucketStore implements BucketStore {
     return this.mode === "shared" ? this.shared.localCap : this.share().localCap;
   }
 
-  async acquire(campaignId: string | undefined, slotIds: readonly string[]): Promise<Grant> {
-    if (this.degraded && this.now() < this.retryAt) return this.share().acquire(campaignId, slotIds);
+  async acquire(campaignId: string | undefined, slotIds: readonly string[], releasing: readonly string[] = []): Promise<Grant> {
+    if (this.degraded && this.now() < this.retryAt) {
+      // Slots granted while Redis was away were never added there; removing them is harmless.
+      void this.release(releasing);
+      return this.share().acquire(campaignId, slotIds);
+    }
     try {
-      const grant = await this.shared.acquire(campaignId, slotIds);
+      const grant = await this.shared.acquire(campaignId, slotIds, releasing);
       this.succeeded();
       return grant;
     } catch (error) {
@@ -45,7 +49,6 @@ export class FallbackBucketStore implements BucketStore {
   }
 
   async release(slotIds: readonly string[]): Promise<void> {
-    // Slots granted while Redis was away were never added there; removing them is harmless.
     await this.shared.release(slotIds).catch(() => undefined);
   }
 

@@ -24,7 +24,8 @@ end
  * KEYS: global bucket, slots, [campaign bucket].
  * ARGV: wanted, global rate (0: none), global burst, recovery step ms, global known (1/0),
  *       max slots (0: not shared), slot lease ms, global ttl ms,
- *       campaign rate, campaign burst, campaign known, campaign ttl ms, slot ids...
+ *       campaign rate, campaign burst, campaign known, campaign ttl ms,
+ *       `wanted` slot ids to hold, then slot ids to free first (calls that just finished).
  * Returns {granted, wait ms, lost (1/0), floor, since, now}.
  */
 export const ACQUIRE = `${PRELUDE}
@@ -64,6 +65,7 @@ for _, b in ipairs(buckets) do
   if room < 1 then wait = math.max(wait, base + b.interval - b.burst * b.interval - now) end
 end
 local max_slots = tonumber(ARGV[6])
+for i = 13 + wanted, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
 if max_slots > 0 and granted > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
   local free = max_slots - redis.call('ZCARD', KEYS[2])

@@ -45,7 +45,7 @@ export class RedisBucketStore implements BucketStore {
     this.localCap = config.maxConcurrent;
   }
 
-  async acquire(campaignId: string | undefined, slotIds: readonly string[]): Promise<Grant> {
+  async acquire(campaignId: string | undefined, slotIds: readonly string[], releasing: readonly string[] = []): Promise<Grant> {
     const global = this.config.global;
     const campaign = campaignId === undefined ? undefined : this.config.campaigns.get(campaignId);
     const globalKey = `${this.prefix}global`;
@@ -68,6 +68,7 @@ export class RedisBucketStore implements BucketStore {
       campaignKey ? this.known(campaignKey, campaign, sentAt, false) : "0",
       keyTtlMs(campaign, false),
       ...slotIds,
+      ...releasing,
     );
     const [granted, waitMs, lost, floor, since, serverNow] = reply;
     const seenAt = Date.now();

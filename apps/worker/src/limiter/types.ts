@@ -47,8 +47,8 @@ export interface CallLimiterDeps {
   readonly observer?: LimiterObserver;
   /** Replicas sharing the limit (the worker reads it from the consumer group); sizes the share used while Redis is unreachable. */
   readonly replicas?: () => number;
-  /** Names this process's slots in Redis. */
-  readonly owner?: string;
+  /** Prefixes this process's slot ids in Redis (random, 8 characters, by default). */
+  readonly slotTag?: string;
 }
 
 /** One answer of a bucket store: how many calls may start now, or how long until one may. */
@@ -68,7 +68,8 @@ export interface Grant {
  * ignores them.
  */
 export interface BucketStore {
-  acquire(campaignId: string | undefined, slotIds: readonly string[]): Promise<Grant>;
+  /** `releasing`: slots of calls that just finished, freed first in the same step. */
+  acquire(campaignId: string | undefined, slotIds: readonly string[], releasing?: readonly string[]): Promise<Grant>;
   release(slotIds: readonly string[]): Promise<void>;
   /** Extends the leases of slots still held; answers the shared 429 state. */
   renew(slotIds: readonly string[]): Promise<ThrottleState | undefined>;

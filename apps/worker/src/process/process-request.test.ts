@@ -51,7 +51,10 @@ function deps(
 describe("processRequest and the ledger", () => {
   it("does not call for a key the ledger says was placed", async () => {
     const ledger = new InMemoryLedger(60_000, 1_000);
-    await ledger.finish("k1", "earlier", { kind: "placed", entry: { callId: "c-old", placedAt: "2026-11-27T10:00:00Z" } });
+    await ledger.finish(
+      [{ key: "k1", outcome: { kind: "placed", entry: { callId: "c-old", placedAt: "2026-11-27T10:00:00Z" } } }],
+      "earlier",
+    );
     let calls = 0;
     const verdict = await processRequest(
       request,
@@ -84,9 +87,13 @@ describe("processRequest and the ledger", () => {
             calls += 1;
             await new Promise((resolve) => setTimeout(resolve, 5));
             // While we back off, another replica claims the key and places the call.
-            expect(await ledger.begin("k1", "other", 60_000)).toMatchObject({ kind: "claimed", attempted: true });
+            expect(await ledger.begin(["k1"], "other", 60_000)).toMatchObject([{ kind: "claimed", attempted: true }]);
             setTimeout(
-              () => void ledger.finish("k1", "other", { kind: "placed", entry: { callId: "c-other", placedAt: "2026-11-27T10:00:00Z" } }),
+              () =>
+                void ledger.finish(
+                  [{ key: "k1", outcome: { kind: "placed", entry: { callId: "c-other", placedAt: "2026-11-27T10:00:00Z" } } }],
+                  "other",
+                ),
               20,
             );
             throw new TalkoverServerError({ message: "boom", code: "SERVER_ERROR", status: 500 });
@@ -113,7 +120,7 @@ describe("processRequest and the ledger", () => {
       }),
       signals(),
     );
-    expect(await ledger.begin("k1", "replay", 1_000)).toEqual({ kind: "claimed", attempted: false });
+    expect(await ledger.begin(["k1"], "replay", 1_000)).toEqual([{ kind: "claimed", attempted: false }]);
   });
 
   it("keeps the attempt after a 5xx among the answers, and lets the claim go", async () => {
@@ -131,7 +138,7 @@ describe("processRequest and the ledger", () => {
       signals(),
     );
     expect(verdict).toMatchObject({ result: { outcome: "dead_lettered", reason: "retries_exhausted", attempts: 3 } });
-    expect(await ledger.begin("k1", "replay", 1_000)).toEqual({ kind: "claimed", attempted: true });
+    expect(await ledger.begin(["k1"], "replay", 1_000)).toEqual([{ kind: "claimed", attempted: true }]);
   });
 
   it("sends no request that waited in the limiter while a 401 opened the circuit", async () => {

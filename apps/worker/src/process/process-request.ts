@@ -8,6 +8,7 @@ import type { WorkerMetrics } from "../metrics.js";
 import type { DeadLetter } from "../output/records.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
+import { type RequestLog, requestLog } from "./request-log.js";
 import { sleep } from "./sleep.js";
 
 /** The part of the rate limiter the processor needs. */
@@ -61,7 +62,12 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
   const key = request.idempotency_key;
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
-  const log = deps.logger.child({ component: "processor", campaign: request.campaign_id, key, to: maskPhoneNumber(request.to) });
+  const log = requestLog(deps.logger, () => ({
+    component: "processor",
+    campaign: request.campaign_id,
+    key,
+    to: maskPhoneNumber(request.to),
+  }));
   // Before a call: give up at the first shutdown step. Once the API may have acted, recording it must not.
   const beforeCall = retrying(log, signals.stop);
   const afterCall = retrying(log, signals.hard);
@@ -77,7 +83,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
   const begun = await claimOrPlaced();
   if (begun === ABORTED) return ABANDONED;
   if (begun.kind === "placed") {
-    log.debug({ callId: begun.entry.callId }, "already placed; not calling again");
+    log.debug("already placed; not calling again", { callId: begun.entry.callId });
     return finished(request, now, 0, { outcome: "already_placed", call_id: begun.entry.callId });
   }
 
@@ -98,7 +104,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
         try {
           if (!(await deps.claims.confirm(key, !attemptRecorded))) return CLAIM_LOST;
         } catch (error) {
-          log.warn({ err: error }, "idempotency ledger unavailable; not calling without it");
+          log.warn("idempotency ledger unavailable; not calling without it", { err: error });
           return LEDGER_DOWN;
         }
         attemptRecorded = true;
@@ -141,7 +147,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
       }
       const decision = decide(state, outcome, deps.policy, random());
       state = decision.state;
-      log.debug({ attempt: state.calls, outcome: describe(outcome), next: decision.step.kind }, "attempt finished");
+      log.debug("attempt finished", { attempt: state.calls, outcome: describe(outcome), next: decision.step.kind });
       const verdict = await carryOut(decision.step);
       if (verdict) return verdict;
     }
@@ -229,18 +235,18 @@ async function send(
       },
       { signal },
     );
-    deps.metrics.apiResponses.inc({ status: "201" });
-    deps.metrics.apiDuration.observe({ status_class: "2xx" }, (performance.now() - started) / 1000);
+    deps.metrics.apiResponse("201").inc();
+    deps.metrics.apiDurationOf("2xx").observe((performance.now() - started) / 1000);
     return { kind: "created", call: response.campaign_call, at: now().toISOString() };
   } catch (error) {
     const seconds = (performance.now() - started) / 1000;
     if (!isTalkoverError(error)) {
-      deps.metrics.apiResponses.inc({ status: "error" });
+      deps.metrics.apiResponse("error").inc();
       return { kind: "crashed", message: String(error), at: now().toISOString() };
     }
     const label = error.status === undefined ? error.kind : String(error.status);
-    deps.metrics.apiResponses.inc({ status: label });
-    deps.metrics.apiDuration.observe({ status_class: error.status === undefined ? label : `${Math.floor(error.status / 100)}xx` }, seconds);
+    deps.metrics.apiResponse(label).inc();
+    deps.metrics.apiDurationOf(error.status === undefined ? label : `${Math.floor(error.status / 100)}xx`).observe(seconds);
     return { kind: "failed", error, at: now().toISOString() };
   } finally {
     deps.metrics.inFlightCalls.dec();
@@ -294,14 +300,14 @@ function finished(request: CallRequest, now: () => Date, attempts: number, outco
  * Ledger steps retried while Redis is unreachable: calling without the ledger could call a
  * person twice, so the request waits instead. Gives up only when `signal` aborts.
  */
-function retrying(log: Logger, signal: AbortSignal) {
+function retrying(log: RequestLog, signal: AbortSignal) {
   return async <T>(operation: () => Promise<T>): Promise<T | typeof ABORTED> => {
     for (let failures = 0; ; failures++) {
       if (signal.aborted) return ABORTED;
       try {
         return await operation();
       } catch (error) {
-        if (failures === 0) log.warn({ err: error }, "idempotency ledger unavailable; waiting before going on");
+        if (failures === 0) log.warn("idempotency ledger unavailable; waiting before going on", { err: error });
         if (!(await sleep(Math.min(5_000, 100 * 2 ** failures), signal))) return ABORTED;
       }
     }

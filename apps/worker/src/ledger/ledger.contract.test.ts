@@ -1,0 +1,111 @@
+import { uniqueName } from "@callbridge/test-infra";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { InMemoryLedger, type Ledger } from "./ledger.js";
+import { RedisLedger } from "./redis-ledger.js";
+
+// The same behaviour from the in-process ledger and from the one in a real Redis.
+
+const redis = new Redis(inject("redisUrl"));
+afterAll(() => redis.quit());
+
+const entry = { callId: "call-1", placedAt: "2026-11-29T10:00:00.000Z" };
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each<[string, () => Ledger]>([
+  ["InMemoryLedger", () => new InMemoryLedger(60_000, 1_000)],
+  ["RedisLedger", () => new RedisLedger(redis, 60, `${uniqueName("ledger")}:`)],
+])("%s", (_name, make) => {
+  it("claims a new key, renews it for its owner and refuses it to another", async () => {
+    const ledger = make();
+    expect(await ledger.begin(["k"], "a", 60_000)).toEqual([{ kind: "claimed", attempted: false }]);
+    expect(await ledger.begin(["k"], "a", 60_000)).toEqual([{ kind: "claimed", attempted: false }]);
+    expect(await ledger.begin(["k"], "b", 60_000)).toEqual([{ kind: "held_elsewhere" }]);
+  });
+
+  it("hands a lapsed claim to the next owner, with the attempt its holder recorded", async () => {
+    const ledger = make();
+    await ledger.begin(["k"], "a", 50);
+    expect(await ledger.confirm([{ key: "k", markAttempted: true }], "a", 50)).toEqual([true]);
+    await pause(120);
+    expect(await ledger.confirm([{ key: "k", markAttempted: false }], "a", 50)).toEqual([false]);
+    expect(await ledger.begin(["k"], "b", 60_000)).toEqual([{ kind: "claimed", attempted: true }]);
+    expect(await ledger.renew(["k"], "a", 60_000)).toEqual(["k"]);
+    expect(await ledger.renew(["k"], "b", 60_000)).toEqual([]);
+  });
+
+  it("remembers a placed call and forgets its attempt", async () => {
+    const ledger = make();
+    await ledger.begin(["k"], "a", 60_000);
+    await ledger.confirm([{ key: "k", markAttempted: true }], "a", 60_000);
+    await ledger.finish([{ key: "k", outcome: { kind: "placed", entry } }], "a");
+    expect(await ledger.begin(["k"], "b", 60_000)).toEqual([{ kind: "placed", entry }]);
+  });
+
+  it("forgets an attempt that answers proved placed nothing, and keeps one that may have landed", async () => {
+    const ledger = make();
+    await ledger.begin(["proven", "unknown"], "a", 60_000);
+    await ledger.confirm(
+      [
+        { key: "proven", markAttempted: true },
+        { key: "unknown", markAttempted: true },
+      ],
+      "a",
+      60_000,
+    );
+    await ledger.finish(
+      [
+        { key: "proven", outcome: { kind: "not_placed", proven: true } },
+        { key: "unknown", outcome: { kind: "not_placed", proven: false } },
+      ],
+      "a",
+    );
+    expect(await ledger.begin(["proven", "unknown"], "b", 60_000)).toEqual([
+      { kind: "claimed", attempted: false },
+      { kind: "claimed", attempted: true },
+    ]);
+  });
+
+  it("answers many keys at once, in order", async () => {
+    const ledger = make();
+    await ledger.begin(["held"], "other", 60_000);
+    await ledger.begin(["done"], "other", 60_000);
+    await ledger.finish([{ key: "done", outcome: { kind: "placed", entry } }], "other");
+    expect(await ledger.begin(["fresh", "held", "done"], "a", 60_000)).toEqual([
+      { kind: "claimed", attempted: false },
+      { kind: "held_elsewhere" },
+      { kind: "placed", entry },
+    ]);
+    expect(
+      await ledger.confirm(
+        [
+          { key: "fresh", markAttempted: false },
+          { key: "held", markAttempted: true },
+        ],
+        "a",
+        60_000,
+      ),
+    ).toEqual([true, false]);
+  });
+
+  it("lets only the owner release a claim", async () => {
+    const ledger = make();
+    await ledger.begin(["k"], "a", 60_000);
+    await ledger.release(["k"], "b");
+    expect(await ledger.begin(["k"], "b", 60_000)).toEqual([{ kind: "held_elsewhere" }]);
+    await ledger.release(["k"], "a");
+    expect(await ledger.begin(["k"], "b", 60_000)).toEqual([{ kind: "claimed", attempted: false }]);
+  });
+});
+
+describe("InMemoryLedger bounds", () => {
+  it("remembers at most maxEntries placed calls, dropping the oldest, and forgets them after the TTL", async () => {
+    let now = 0;
+    const ledger = new InMemoryLedger(1_000, 3, () => now);
+    for (const key of ["a", "b", "c", "d"]) await ledger.finish([{ key, outcome: { kind: "placed", entry } }], "w");
+    expect(ledger.size).toBe(3);
+    expect((await ledger.begin(["a", "d"], "w", 10)).map((r) => r.kind)).toEqual(["claimed", "placed"]);
+    now = 1_001;
+    expect((await ledger.begin(["d"], "w", 10)).map((r) => r.kind)).toEqual(["claimed"]);
+  });
+});
