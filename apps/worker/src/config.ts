@@ -44,7 +44,7 @@ export const WorkerEnv = z.object({
     .default(DEFAULT_TOPICS.callRequestsDlq)
     .describe("Dead-letter topic: requests that were refused for good, ran out of attempts, or could not be read."),
   CALL_RESULTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callResults).describe("Topic of the outcome of every finished request."),
-  ENSURE_TOPICS: z.stringbool().default(true).describe("Create missing topics at start-up (`true` or `false`)."),
+  ENSURE_TOPICS: z.stringbool().prefault("true").describe("Create missing topics at start-up (`true` or `false`)."),
   REDIS_URL: z
     .string()
     .url()

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { AbortFanout } from "./abort-fanout.js";
 import { LimiterAbortedError } from "./errors.js";
 import { FallbackBucketStore } from "./fallback-store.js";
+import { burstWithMargin } from "./gcra.js";
 import { LocalBucketStore } from "./local-store.js";
 import { RateControl, type ThrottleState } from "./rate-control.js";
 import { RedisBucketStore } from "./redis-store.js";
@@ -68,11 +69,18 @@ export class CallLimiter {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  constructor(
-    private readonly config: CallLimiterConfig,
-    deps: CallLimiterDeps,
-  ) {
-    validateConfig(config);
+  private readonly config: CallLimiterConfig;
+
+  constructor(given: CallLimiterConfig, deps: CallLimiterDeps) {
+    validateConfig(given);
+    // The buckets keep a margin for the jitter between a token and the request reaching the API.
+    const margin = (limit: LimitSettings) => ({ ...limit, burst: burstWithMargin(limit.ratePerSecond, limit.burst) });
+    const config: CallLimiterConfig = {
+      ...given,
+      global: given.global ? margin(given.global) : null,
+      campaigns: new Map([...given.campaigns].map(([id, limit]) => [id, margin(limit)])),
+    };
+    this.config = config;
     this.log = deps.logger.child({ component: "call-limiter", limiterId: config.id });
     this.observer = deps.observer ?? {};
     const recoveryStepMs = config.recoveryStepMs ?? DEFAULT_RECOVERY_STEP_MS;

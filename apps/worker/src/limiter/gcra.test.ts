@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gcraTake, intervalMsOf, tatStartingAt } from "./gcra.js";
+import { burstWithMargin, gcraTake, intervalMsOf, tatStartingAt } from "./gcra.js";
 
 // The bucket arithmetic shared by the in-process store and the Lua in Redis, on plain numbers.
 
@@ -52,5 +52,15 @@ describe("gcraTake", () => {
     expect(gcraTake(tat, 4_999, T, 5, 5).granted).toBe(0);
     expect(gcraTake(tat, 4_999, T, 5, 5).waitMs).toBe(1);
     expect(gcraTake(tat, 5_000, T, 5, 5).granted).toBe(1);
+  });
+
+  it.each([
+    [50, 10, 8],
+    [10, 10, 9],
+    [1000, 1000, 975],
+    [20, 1, 1],
+    [2, 2, 1],
+  ])("burstWithMargin(%s/s, burst %s) = %s", (rate, burst, expected) => {
+    expect(burstWithMargin(rate, burst)).toBe(expected);
   });
 });

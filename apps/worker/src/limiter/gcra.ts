@@ -36,3 +36,16 @@ export function tatStartingAt(at: number, intervalMs: number, burst: number): nu
 export function intervalMsOf(ratePerSecond: number): number {
   return 1000 / ratePerSecond;
 }
+
+/**
+ * The time between taking a token and the request reaching the API varies (event-loop work,
+ * the ledger's round trip, the network): measured up to a few tens of ms on a busy 2-core
+ * machine. A bucket run exactly at its bound would let that jitter squeeze an extra call or
+ * two into a window the API watches, so it keeps this much of its burst back.
+ */
+export const JITTER_ALLOWANCE_MS = 25;
+
+/** The burst a bucket lets out at once: `burst` less the calls `JITTER_ALLOWANCE_MS` is worth at `ratePerSecond`, never below 1. */
+export function burstWithMargin(ratePerSecond: number, burst: number): number {
+  return Math.max(1, burst - Math.ceil((ratePerSecond * JITTER_ALLOWANCE_MS) / 1000));
+}

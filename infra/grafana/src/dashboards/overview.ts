@@ -255,7 +255,7 @@ export function overviewDashboard(): Dashboard {
       .withPanel(
         timeseries({
           title: "Limiter wait p95",
-          description: "Time a call waited for a rate-limit token and a concurrency slot (p95 over all replicas).",
+          description: "Time a call waited for its rate-limit tokens and a concurrency slot (p95 over all replicas).",
           unit: "s",
           size: { w: 8, h: 8 },
           targets: [{ expr: quantile(0.95, "callbridge_worker_limiter_wait_seconds"), legend: "p95" }],
@@ -278,6 +278,18 @@ export function overviewDashboard(): Dashboard {
           unit: "ops",
           size: { w: 8, h: 8 },
           targets: [{ expr: "max by (instance) (callbridge_worker_limiter_rate_per_second)", legend: "{{instance}}" }],
+        }),
+      )
+      .withPanel(
+        timeseries({
+          title: "Limiter on its local share",
+          description:
+            "1 while a replica cannot reach Redis and limits calls by its own share of the rate and concurrency (divided by the workers in the group), per replica; and the group's size.",
+          unit: "short",
+          targets: [
+            { expr: "max by (instance) (callbridge_worker_limiter_local_share)", legend: "{{instance}} on its share" },
+            { expr: "max(callbridge_worker_group_members)", legend: "workers in the group" },
+          ],
         }),
       )
       .withPanel(
