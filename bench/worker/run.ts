@@ -128,15 +128,18 @@ async function main(): Promise<void> {
         median_peak_rss_40k_vs_10k: median(rounds.map((r) => r.peak_rss_40k_vs_10k)),
       };
     }
+    const dir = fileURLToPath(new URL("../results/", import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/worker.json`, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(JSON.stringify(report, null, 2));
   } finally {
+    // The Redis child is unref'd: without a handle of our own the process would exit while waiting for it to stop.
+    const keepAlive = setInterval(() => {}, 1_000);
     await stopSim();
     await redis.stop();
     if (!env.KAFKA_BROKERS) await deleteKafkaInstance({ name: kafkaName, env });
+    clearInterval(keepAlive);
   }
-  const dir = fileURLToPath(new URL("../results/", import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/worker.json`, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(JSON.stringify(report, null, 2));
 }
 
 main().catch((error: unknown) => {

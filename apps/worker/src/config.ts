@@ -64,7 +64,9 @@ export const WorkerEnv = z.object({
     .min(0, "must be 0 (no rate limit) or more")
     .default(10)
     .describe("Calls per second over all campaigns (token bucket refill); 0 means no rate limit."),
-  RATE_LIMIT_BURST: PositiveInt.optional().describe("Size of that token bucket; unset: one second of rate (at least 1)."),
+  RATE_LIMIT_BURST: PositiveInt.optional().describe(
+    "Size of that token bucket; unset: one second of rate (at least 1). 25 ms worth of rate is kept back as a margin for jitter (docs/worker.md).",
+  ),
   MAX_CONCURRENT_CALLS: PositiveInt.default(20).describe("Calls at the API at once."),
   CAMPAIGN_RATE_LIMITS: CampaignLimits.describe(
     "Optional per-campaign buckets: `campaign=rate[:burst],...` (calls/s; the burst defaults to one second of rate).",
