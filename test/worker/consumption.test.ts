@@ -29,7 +29,10 @@ describe("consumption", () => {
     });
     await produceRequests(brokers, topics.callRequests, batch);
     const partitionOf = new Map(
-      (await readAll(brokers, topics.callRequests)).map((record) => [jsonOf<{ idempotency_key: string }>(record).idempotency_key, record.partition]),
+      (await readAll(brokers, topics.callRequests)).map((record) => [
+        jsonOf<{ idempotency_key: string }>(record).idempotency_key,
+        record.partition,
+      ]),
     );
 
     const t: TestWorker = await startTestWorker(brokers, {

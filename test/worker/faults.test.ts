@@ -1,8 +1,8 @@
 import { deleteKafkaInstance, freePort, restartKafka, startKafka, startRedisServer, uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests, readAll } from "../support/kafka.js";
-import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
-import { killHard, spawnWorker, type WorkerProcess } from "../support/worker-process.js";
+import { type RunningSimulator, startSimulator } from "../support/simulator.js";
+import { killHard, spawnWorker, type WorkerProcess, workerProcessEnv } from "../support/worker-process.js";
 import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
 
 // Faults: the worker killed with SIGKILL again and again, the API failing 30% of the time,
@@ -117,18 +117,7 @@ describe("faults", () => {
     await produceRequests(brokers, topics.callRequests, batch);
     const run = await killAndRestart(
       sim,
-      {
-        KAFKA_BROKERS: brokers,
-        KAFKA_GROUP_ID: uniqueName("killed-worker"),
-        CALL_REQUESTS_TOPIC: topics.callRequests,
-        DLQ_TOPIC: topics.deadLetters,
-        CALL_RESULTS_TOPIC: topics.callResults,
-        ENSURE_TOPICS: "false",
-        TALKOVER_BASE_URL: sim.url,
-        TALKOVER_API_TOKEN: SIM_TOKEN,
-        REDIS_URL: redis.url,
-        RATE_LIMIT_PER_SECOND: "100",
-      },
+      workerProcessEnv({ brokers, topics, simUrl: sim.url, redisUrl: redis.url }, { RATE_LIMIT_PER_SECOND: "100" }),
       batch.map((r) => r.idempotency_key),
       5,
       () => 1_000 + Math.random() * 1_000,
@@ -154,22 +143,10 @@ describe("faults", () => {
     await produceRequests(brokers, topics.callRequests, batch);
     const run = await killAndRestart(
       sim,
-      {
-        KAFKA_BROKERS: brokers,
-        KAFKA_GROUP_ID: uniqueName("killed-worker"),
-        CALL_REQUESTS_TOPIC: topics.callRequests,
-        DLQ_TOPIC: topics.deadLetters,
-        CALL_RESULTS_TOPIC: topics.callResults,
-        ENSURE_TOPICS: "false",
-        TALKOVER_BASE_URL: sim.url,
-        TALKOVER_API_TOKEN: SIM_TOKEN,
-        REDIS_URL: redis.url,
-        RATE_LIMIT_PER_SECOND: "400",
-        RATE_LIMIT_BURST: "100",
-        MAX_CONCURRENT_CALLS: "40",
-        BACKOFF_BASE_MS: "50",
-        BACKOFF_MAX_MS: "500",
-      },
+      workerProcessEnv(
+        { brokers, topics, simUrl: sim.url, redisUrl: redis.url },
+        { RATE_LIMIT_PER_SECOND: "400", RATE_LIMIT_BURST: "100", MAX_CONCURRENT_CALLS: "40", BACKOFF_BASE_MS: "50", BACKOFF_MAX_MS: "500" },
+      ),
       batch.map((r) => r.idempotency_key),
       6,
       () => 200 + Math.random() * 1_500,

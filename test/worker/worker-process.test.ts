@@ -1,8 +1,8 @@
-import { freePort, uniqueName } from "@callbridge/test-infra";
+import { freePort } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests } from "../support/kafka.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
-import { killHard, spawnWorker, type WorkerProcess } from "../support/worker-process.js";
+import { killHard, spawnWorker, type WorkerProcess, workerProcessEnv } from "../support/worker-process.js";
 import { callRequest } from "../support/worker-stack.js";
 
 // The worker as an operator runs it: `node apps/worker/dist/main.js` with env only.
@@ -21,7 +21,7 @@ describe("node apps/worker/dist/main.js", () => {
   it("on SIGTERM stops fetching, lets in-flight calls finish, commits and exits 0; a successor places the rest once", {
     timeout: 120_000,
   }, async () => {
-    const sim = await startSimulator({ latency_ms: 300 }, { SIM_CALL_QUEUED_MS: "600000" });
+    const sim = await startSimulator({ latency_ms: 300 });
     cleanups.push(() => sim.sim.close());
     const topics = await createTopics(brokers, 3);
     const batch = Array.from({ length: 60 }, () => {
@@ -29,21 +29,16 @@ describe("node apps/worker/dist/main.js", () => {
       return { ...request, context: { key: request.idempotency_key } };
     });
     await produceRequests(brokers, topics.callRequests, batch);
-    const env = {
-      KAFKA_BROKERS: brokers,
-      KAFKA_GROUP_ID: uniqueName("sigterm"),
-      CALL_REQUESTS_TOPIC: topics.callRequests,
-      DLQ_TOPIC: topics.deadLetters,
-      CALL_RESULTS_TOPIC: topics.callResults,
-      ENSURE_TOPICS: "false",
-      TALKOVER_BASE_URL: sim.url,
-      TALKOVER_API_TOKEN: SIM_TOKEN,
-      RATE_LIMIT_PER_SECOND: "20",
-      RATE_LIMIT_BURST: "5",
-      MAX_CONCURRENT_CALLS: "5",
-      COMMIT_INTERVAL_MS: "200",
-      SHUTDOWN_TIMEOUT_MS: "10000",
-    };
+    const env = workerProcessEnv(
+      { brokers, topics, simUrl: sim.url },
+      {
+        RATE_LIMIT_PER_SECOND: "20",
+        RATE_LIMIT_BURST: "5",
+        MAX_CONCURRENT_CALLS: "5",
+        COMMIT_INTERVAL_MS: "200",
+        SHUTDOWN_TIMEOUT_MS: "10000",
+      },
+    );
     const port = await freePort();
     const first: WorkerProcess = spawnWorker({ ...env, PORT: String(port) });
     cleanups.push(() => killHard(first));

@@ -4,15 +4,21 @@ import { logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { kafkaLogLevel, pinoLogCreator } from "./log-adapter.js";
 
+/** A pino destination that keeps the lines written to it. */
+function capture(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, destination };
+}
+
 describe("kafkajs logs through pino", () => {
   it("writes kafkajs entries as JSON lines of the component kafkajs, with their namespace and fields", () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, destination } = capture();
     const logger = createLogger({ name: "worker", level: "info", destination });
     const log = pinoLogCreator(logger)(logLevel.INFO);
     log({
@@ -42,13 +48,7 @@ describe("kafkajs logs through pino", () => {
   });
 
   it("logs a retried protocol error as a warning and generic notices as debug", () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, destination } = capture();
     const log = pinoLogCreator(createLogger({ name: "w", level: "info", destination }))(logLevel.INFO);
     log({
       namespace: "Connection",
@@ -67,13 +67,7 @@ describe("kafkajs logs through pino", () => {
   });
 
   it("keeps connection failures out of the log until the client has connected once, then logs them", () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { lines, destination } = capture();
     const connection = { established: false };
     const log = pinoLogCreator(createLogger({ name: "w", level: "info", destination }), connection)(logLevel.INFO);
     const refused = (namespace: string) =>
