@@ -8,12 +8,13 @@ import type { WorkerConfig } from "./config.js";
 import { Dispatcher } from "./consume/dispatcher.js";
 import { startLagReporter } from "./consume/lag-reporter.js";
 import type { Ledger } from "./ledger/ledger.js";
-import { CallLimiter, type LimiterMode } from "./limiter/call-limiter.js";
+import type { LimiterMode } from "./limiter/call-limiter.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 import { AuthCircuit } from "./process/circuit.js";
 import { processRequest } from "./process/process-request.js";
 import { checkToken } from "./process/token-check.js";
 import { type StartupError, startupError } from "./startup-error.js";
+import { createWorkerLimiter } from "./worker-limiter.js";
 
 export interface WorkerDeps {
   readonly logger: Logger;
@@ -60,32 +61,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const metrics = createWorkerMetrics(deps.registry);
   const owner = deps.owner ?? `worker-${randomUUID()}`;
   let groupMembers = 1;
-  const limiter = new CallLimiter(
-    {
-      id: `callbridge-${config.kafka.groupId}`,
-      global: config.limits.ratePerSecond === null ? null : { ratePerSecond: config.limits.ratePerSecond, burst: config.limits.burst },
-      maxConcurrent: config.limits.maxConcurrent,
-      campaigns: config.limits.campaigns,
-      slotLeaseMs: config.slotLeaseMs,
-    },
-    {
-      logger: deps.logger,
-      ...(deps.redis ? { redis: deps.redis } : {}),
-      replicas: () => groupMembers,
-      observer: {
-        onWait: (seconds) => metrics.limiterWait.observe(seconds),
-        onQueued: (queued) => metrics.limiterQueued.set(queued),
-        onRecovery: (reason) => metrics.limiterRecoveries.inc({ reason }),
-        onRate: (rate) => metrics.limiterRate.set(rate),
-        onMode: (mode) => {
-          metrics.limiterLocalShare.set(mode === "local_share" ? 1 : 0);
-          if (mode === "local_share") metrics.limiterRecoveries.inc({ reason: "redis_unreachable" });
-        },
-      },
-    },
-  );
-  if (config.limits.ratePerSecond !== null) metrics.limiterRate.set(config.limits.ratePerSecond);
-  metrics.limiterLocalShare.set(0);
+  const limiter = createWorkerLimiter(config, { logger: deps.logger, redis: deps.redis, metrics, replicas: () => groupMembers });
   const claims = new ClaimKeeper(deps.ledger, owner, config.claimLeaseMs, log);
   const producer = deps.kafka.producer();
   // Results wait up to 10 ms for company: far fewer produce requests at a thousand calls a second.
@@ -202,35 +178,34 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    const failures: unknown[] = [];
-    const run = async (name: string, action: () => Promise<unknown> | unknown) => {
-      try {
-        await action();
-      } catch (error) {
-        failures.push(error);
-        log.warn({ err: error, step: name }, "shutdown step failed; going on");
-      }
-    };
     draining = true;
     updateReady();
-    await run("drain", () => dispatcher.drain(Date.now() + config.shutdownTimeoutMs));
-    await run("timers", () => {
-      clearInterval(commitTimer);
-      stopLag?.();
-      claims.stop();
-      circuit.stop();
-    });
-    await run("commit", () => dispatcher.commit());
-    await run("results", () => output.flush());
-    await run("producer", () => producer.disconnect());
-    producerConnected = false;
-    await run("consumer", () => consumer.disconnect());
-    await run("limiter", () => limiter.close());
-    await run("ledger", () => deps.ledger.close());
-    await run("admin", () => admin.disconnect());
-    for (const [name, action] of deps.closeAfter ?? []) await run(name, action);
-    updateReady();
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} shutdown step(s) failed`);
+    await runEvery(log, [
+      ["drain", () => dispatcher.drain(Date.now() + config.shutdownTimeoutMs)],
+      [
+        "timers",
+        () => {
+          clearInterval(commitTimer);
+          stopLag?.();
+          claims.stop();
+          circuit.stop();
+        },
+      ],
+      ["commit", () => dispatcher.commit()],
+      ["results", () => output.flush()],
+      [
+        "producer",
+        async () => {
+          producerConnected = false;
+          await producer.disconnect();
+        },
+      ],
+      ["consumer", () => consumer.disconnect()],
+      ["limiter", () => limiter.close()],
+      ["ledger", () => deps.ledger.close()],
+      ["admin", () => admin.disconnect()],
+      ...(deps.closeAfter ?? []),
+    ]).finally(updateReady);
   };
 
   return {
@@ -245,4 +220,18 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       return stopping;
     },
   };
+}
+
+/** Runs each step in order, each even when one before it failed; then rejects with every failure, if any. */
+async function runEvery(log: Logger, steps: readonly (readonly [string, () => Promise<unknown> | unknown])[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const [name, action] of steps) {
+    try {
+      await action();
+    } catch (error) {
+      failures.push(error);
+      log.warn({ err: error, step: name }, "shutdown step failed; going on");
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} shutdown step(s) failed`);
 }
