@@ -103,7 +103,7 @@ async function killAndRestart(
 }
 
 describe("faults", () => {
-  it("SIGKILL ×5 at the defaults (20 calls at once, 100/s, API latency 50–150 ms, default call lifetimes): each placed once, resumed within 10 s", {
+  it("SIGKILL ×5 at default settings but a rate of 100/s (20 calls at once, API latency 50–150 ms, default call lifetimes): each placed once, resumed within 10 s", {
     timeout: 300_000,
   }, async () => {
     // The simulator's default call lifetime (5 s queued + 20 s active) bounds its 409 guard: a
@@ -124,7 +124,7 @@ describe("faults", () => {
       150,
     );
     console.info(
-      `SIGKILL ×5 at the defaults: ${run.placed} placed, ${run.calledTwice} called twice, resumed after ${run.resumeMs.join(", ")} ms`,
+      `SIGKILL ×5 (defaults, 100/s): ${run.placed} placed, ${run.calledTwice} called twice, resumed after ${run.resumeMs.join(", ")} ms`,
     );
     expect(run).toMatchObject({ placed: batch.length, calledTwice: 0 });
     expect(run.resumeMs.every((ms) => ms <= 10_000)).toBe(true);
@@ -220,6 +220,41 @@ describe("faults", () => {
     await redis.kill();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await redis.start();
+    await everyRequestPlacedOnce(
+      sim,
+      batch.map((r) => r.idempotency_key),
+    );
+  });
+
+  it("Redis away longer than a claim's lease and back empty, many requests waiting: calls resume within 10 s, each placed once", {
+    timeout: 180_000,
+  }, async () => {
+    const sim = await startSimulator();
+    cleanups.push(() => sim.sim.close());
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const t = await startTestWorker(brokers, {
+      simUrl: sim.url,
+      redisUrl: redis.url,
+      env: { RATE_LIMIT_PER_SECOND: "20", RATE_LIMIT_BURST: "5" },
+    });
+    cleanups.push(() => t.stop());
+    const batch = requests(500);
+    await produceRequests(brokers, t.topics.callRequests, batch);
+    await eventually(async () => ((await callsPerKey(sim)).size >= 40 ? true : undefined), "40 calls before Redis goes");
+    await redis.kill();
+    // Longer than CLAIM_LEASE_MS (4 s): every claim the worker holds lapses, and Redis comes back without them.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await redis.start();
+    const backAt = Date.now();
+    await eventually(
+      async () => ((await acceptedTimes(sim)).some((at) => at > backAt) ? true : undefined),
+      "a call after Redis is back",
+      60_000,
+    );
+    const resumedAfterMs = ((await acceptedTimes(sim)).find((at) => at > backAt) ?? Number.POSITIVE_INFINITY) - backAt;
+    console.info(`Redis back empty after 6 s: calls resumed ${resumedAfterMs} ms later`);
+    expect(resumedAfterMs).toBeLessThanOrEqual(10_000);
     await everyRequestPlacedOnce(
       sim,
       batch.map((r) => r.idempotency_key),

@@ -1,4 +1,4 @@
-import { freePort } from "@callbridge/test-infra";
+import { freePort, uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests } from "../support/kafka.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
@@ -76,6 +76,26 @@ describe("node apps/worker/dist/main.js", () => {
       .filter((line) => /"level":"(error|fatal)"/.test(line));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`cannot reach Kafka at 127.0.0.1:${port} (KAFKA_BROKERS)`);
+  });
+
+  it("exits 1 naming CONSUMER_SESSION_TIMEOUT_MS when the broker refuses it, instead of hanging unready", { timeout: 60_000 }, async () => {
+    const worker = spawnWorker({
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: uniqueName("session"),
+      TALKOVER_BASE_URL: "http://127.0.0.1:1",
+      TALKOVER_API_TOKEN: SIM_TOKEN,
+      PORT: String(await freePort()),
+      // Below the broker's group.min.session.timeout.ms (6000).
+      CONSUMER_SESSION_TIMEOUT_MS: "3000",
+      CLAIM_LEASE_MS: "2000",
+    });
+    expect(await worker.exited).toBe(1);
+    const fatal = worker
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"level":"fatal"'));
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toContain("the broker refused CONSUMER_SESSION_TIMEOUT_MS=3000");
   });
 
   it("refuses to start on bad settings, naming each and never the token", async () => {

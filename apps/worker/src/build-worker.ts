@@ -1,10 +1,10 @@
 import { KafkaClient } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import { TalkoverClient } from "@callbridge/talkover-client";
-import { Redis } from "ioredis";
 import type { WorkerConfig } from "./config.js";
 import { InMemoryLedger, type Ledger } from "./ledger/ledger.js";
 import { RedisLedger } from "./ledger/redis-ledger.js";
+import { connectRedis } from "./redis-client.js";
 import { createWorker, type Worker } from "./worker.js";
 
 export interface BuildWorkerDeps {
@@ -50,17 +50,4 @@ export function buildWorker(config: WorkerConfig, deps: BuildWorkerDeps): Worker
       ["redis", () => redis?.quit().catch(() => redis.disconnect())],
     ],
   });
-}
-
-/**
- * One client for the ledger and the limiter. A command fails after one reconnect attempt rather
- * than queueing while Redis is away: the ledger's callers wait and retry, and the limiter falls
- * back to this replica's share.
- */
-function connectRedis(url: string): Redis {
-  // Auto-pipelining sends the commands of one event-loop turn in one write: a syscall per command was a tenth of the CPU.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000, enableAutoPipelining: true });
-  // Failures reach the callers of each command; without a listener ioredis also prints every reconnect attempt.
-  redis.on("error", () => {});
-  return redis;
 }

@@ -36,9 +36,13 @@ describe("loadConfig", () => {
     expect(loaded).toEqual({
       ok: false,
       problems: [
-        "CONSUMER_HEARTBEAT_INTERVAL_MS: must be at most a third of CONSUMER_SESSION_TIMEOUT_MS",
-        "CLAIM_LEASE_MS: must not be above CONSUMER_SESSION_TIMEOUT_MS",
+        "CONSUMER_HEARTBEAT_INTERVAL_MS: CONSUMER_HEARTBEAT_INTERVAL_MS (2500) must be at most a third of CONSUMER_SESSION_TIMEOUT_MS (6000, the default)",
+        "CLAIM_LEASE_MS: CLAIM_LEASE_MS (7000) must not be above CONSUMER_SESSION_TIMEOUT_MS (6000, the default)",
       ],
+    });
+    expect(loadConfig({ ...minimal, CONSUMER_SESSION_TIMEOUT_MS: "3000" })).toEqual({
+      ok: false,
+      problems: ["CLAIM_LEASE_MS: CLAIM_LEASE_MS (4000, the default) must not be above CONSUMER_SESSION_TIMEOUT_MS (3000)"],
     });
     expect(loadConfig({ ...minimal, ENSURE_TOPICS: "maybe" })).toMatchObject({
       ok: false,

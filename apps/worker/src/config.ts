@@ -119,26 +119,40 @@ export const WorkerEnv = z.object({
   ),
 });
 
-/**
- * Rules across variables, on the parsed values of just the variables they read, so they are
- * reported together with every other problem (zod runs an object's refinements only once the
- * whole object parsed).
- */
-const CrossFieldRules = WorkerEnv.pick({
+/** The variables the rules across variables read, parsed on their own (defaults applied). */
+const CrossFieldVariables = WorkerEnv.pick({
   BACKOFF_BASE_MS: true,
   BACKOFF_MAX_MS: true,
   CONSUMER_SESSION_TIMEOUT_MS: true,
   CONSUMER_HEARTBEAT_INTERVAL_MS: true,
   CLAIM_LEASE_MS: true,
-}).superRefine((e, ctx) => {
-  const problem = (variable: string, message: string) => ctx.addIssue({ code: "custom", path: [variable], message });
-  if (e.BACKOFF_MAX_MS < e.BACKOFF_BASE_MS) problem("BACKOFF_MAX_MS", "must not be below BACKOFF_BASE_MS");
+});
+
+/**
+ * Rules across variables, on the parsed values, reported with every other problem (zod runs an
+ * object's refinements only once the whole object parsed). Each names both values, and says
+ * when one is a default the operator never set.
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const parsed = CrossFieldVariables.safeParse(env);
+  // A variable that fails on its own is already named.
+  if (!parsed.success) return [];
+  const e = parsed.data;
+  const value = (name: keyof typeof e) => `${name} (${e[name]}${env[name] === undefined ? ", the default" : ""})`;
+  const problems: string[] = [];
+  if (e.BACKOFF_MAX_MS < e.BACKOFF_BASE_MS)
+    problems.push(`BACKOFF_MAX_MS: ${value("BACKOFF_MAX_MS")} must not be below ${value("BACKOFF_BASE_MS")}`);
   if (e.CONSUMER_HEARTBEAT_INTERVAL_MS * 3 > e.CONSUMER_SESSION_TIMEOUT_MS) {
-    problem("CONSUMER_HEARTBEAT_INTERVAL_MS", "must be at most a third of CONSUMER_SESSION_TIMEOUT_MS");
+    problems.push(
+      `CONSUMER_HEARTBEAT_INTERVAL_MS: ${value("CONSUMER_HEARTBEAT_INTERVAL_MS")} must be at most a third of ${value("CONSUMER_SESSION_TIMEOUT_MS")}`,
+    );
   }
   // A dead worker's claims must lapse by the time the group has moved its partitions.
-  if (e.CLAIM_LEASE_MS > e.CONSUMER_SESSION_TIMEOUT_MS) problem("CLAIM_LEASE_MS", "must not be above CONSUMER_SESSION_TIMEOUT_MS");
-});
+  if (e.CLAIM_LEASE_MS > e.CONSUMER_SESSION_TIMEOUT_MS) {
+    problems.push(`CLAIM_LEASE_MS: ${value("CLAIM_LEASE_MS")} must not be above ${value("CONSUMER_SESSION_TIMEOUT_MS")}`);
+  }
+  return problems;
+}
 
 export interface WorkerConfig {
   readonly port: number;
@@ -181,9 +195,7 @@ export type ConfigResult = { ok: true; config: WorkerConfig } | { ok: false; pro
 /** Every problem is named at once; the token never appears in a message. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
   const parsed = WorkerEnv.safeParse(env);
-  const rules = CrossFieldRules.safeParse(env);
-  // A variable that fails on its own is already named; the rules add only what is wrong between them.
-  const crossField = rules.success || rules.error.issues.some((issue) => issue.code !== "custom") ? [] : envProblems(rules.error);
+  const crossField = crossFieldProblems(env);
   if (!parsed.success || crossField.length > 0)
     return { ok: false, problems: [...(parsed.success ? [] : envProblems(parsed.error)), ...crossField] };
   const e = parsed.data;

@@ -41,6 +41,12 @@ try {
   process.exit(1);
 }
 
+void worker.failed.then(async (error) => {
+  logger.fatal(`worker stopped: ${error.message}`);
+  await shutdown.run("consumer failed");
+  process.exit(1);
+});
+
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
     void shutdown.run(signal).then((clean) => process.exit(clean ? 0 : 1));

@@ -13,7 +13,9 @@ import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 import { AuthCircuit } from "./process/circuit.js";
 import { processRequest } from "./process/process-request.js";
 import { checkToken } from "./process/token-check.js";
+import { lastConnectionError } from "./redis-client.js";
 import { type StartupError, startupError } from "./startup-error.js";
+import { ThrottledLog } from "./throttled-log.js";
 import { createWorkerLimiter } from "./worker-limiter.js";
 
 export interface WorkerDeps {
@@ -47,6 +49,8 @@ export interface Worker {
   readiness(): Readiness;
   /** Creates missing topics, connects, joins the group and starts consuming. Rejects with a StartupError naming what is unreachable. */
   start(): Promise<void>;
+  /** Resolves, with what went wrong, if the worker can no longer consume (kafkajs gave up on its consumer); `main.ts` exits then. */
+  readonly failed: Promise<Error>;
   /**
    * Stops fetching, lets in-flight calls finish until the deadline, commits, flushes, closes.
    * Every step runs even when one before it failed (then it rejects with their errors, after
@@ -76,6 +80,10 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     maxWaitTimeMs: 100,
   });
   const admin = deps.kafka.admin();
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => {
+    fail = resolve;
+  });
   let joined = false;
   let producerConnected = false;
   let draining = false;
@@ -83,7 +91,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   let stopLag: (() => void) | undefined;
 
   const circuit = new AuthCircuit(
-    async () => (await checkToken(deps.client)) === "accepted",
+    async () => (await checkToken(deps.client)).kind === "accepted",
     config.circuitProbeIntervalMs,
     log,
     (open) => {
@@ -100,6 +108,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     circuit,
     metrics,
     logger: deps.logger,
+    warnings: new ThrottledLog(log),
     policy: { ...config.retry, duplicateCallPolicy: config.duplicateCallPolicy },
   };
   const dispatcher = new Dispatcher({
@@ -117,8 +126,9 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       joined = true;
       dispatcher.assigned(event.assignment);
       log.info({ assignment: event.assignment }, "partitions assigned");
-    } else if (event.type === "crashed") {
-      log.error({ err: event.error, willRestart: event.willRestart }, "consumer crashed");
+    } else if (event.type === "crashed" && !event.willRestart) {
+      // @callbridge/kafka has logged the crash; this is the end of consuming.
+      fail(consumerFailure(config, event.code, event.error));
     }
     updateReady();
   });
@@ -151,9 +161,20 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     await step("kafka", () => producer.connect());
     producerConnected = true;
     const redis = deps.redis;
-    if (redis) await step("redis", () => redis.ping());
+    if (redis) {
+      await redis.ping().catch((error: unknown) => {
+        throw startupError("redis", config, lastConnectionError(redis) ?? error);
+      });
+    }
     // A refused token is known before the first call: start with the circuit open and send none.
-    if ((await checkToken(deps.client)) === "refused") circuit.open();
+    const token = await checkToken(deps.client);
+    if (token.kind === "refused") circuit.open();
+    if (token.kind === "unreachable") {
+      log.warn(
+        { talkover: config.talkover.baseUrl, detail: token.detail },
+        "the Talkover API did not answer at start-up (TALKOVER_BASE_URL); calls will be retried and dead-lettered as retries_exhausted if it stays away",
+      );
+    }
     await limiter.ready();
     claims.start();
     await step("kafka", () => consumer.connect());
@@ -210,6 +231,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
 
   return {
     metrics,
+    failed,
     get ready() {
       return readiness().ready;
     },
@@ -234,4 +256,15 @@ async function runEvery(log: Logger, steps: readonly (readonly [string, () => Pr
     }
   }
   if (failures.length > 0) throw new AggregateError(failures, `${failures.length} shutdown step(s) failed`);
+}
+
+/** Why the consumer stopped for good, naming the setting when the broker refused one. */
+function consumerFailure(config: WorkerConfig, code: string | undefined, error: Error): Error {
+  if (code === "INVALID_SESSION_TIMEOUT") {
+    return new Error(
+      `the broker refused CONSUMER_SESSION_TIMEOUT_MS=${config.kafka.sessionTimeoutMs}: it must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms (6000 and 1800000 by default)`,
+      { cause: error },
+    );
+  }
+  return new Error(`the Kafka consumer stopped and will not restart: ${error.message}`, { cause: error });
 }

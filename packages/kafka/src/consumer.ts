@@ -54,7 +54,8 @@ export interface TopicPartitions {
 export type ConsumerEvent =
   | { type: "assigned"; assignment: TopicPartitions[] }
   | { type: "rebalancing" }
-  | { type: "crashed"; error: Error; willRestart: boolean }
+  /** `code`: the broker's error name when it answered with one (e.g. `INVALID_SESSION_TIMEOUT`). */
+  | { type: "crashed"; error: Error; willRestart: boolean; code: string | undefined }
   | { type: "stopped" };
 
 /**
@@ -98,7 +99,8 @@ export class Consumer {
         { component: "kafka-consumer", groupId: options.groupId, err: payload.error, restart: payload.restart },
         "consumer crashed",
       );
-      this.emit({ type: "crashed", error: payload.error, willRestart: payload.restart });
+      const code = (payload.error as { type?: unknown }).type;
+      this.emit({ type: "crashed", error: payload.error, willRestart: payload.restart, code: typeof code === "string" ? code : undefined });
     });
     this.consumer.on(STOP, () => this.emit({ type: "stopped" }));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { E164PhoneNumber, maskPhoneNumber } from "./phone.js";
+import { E164PhoneNumber, maskPhoneNumber, maskPhoneNumbersIn } from "./phone.js";
 
 describe("E164PhoneNumber", () => {
   it.each(["+1234567890", "+14155550123", "+442071838750", "+12"])("accepts %s", (phone) => {
@@ -25,5 +25,13 @@ describe("maskPhoneNumber", () => {
 
   it("never returns a short number whole", () => {
     expect(maskPhoneNumber("+1234")).toBe("*****");
+  });
+});
+
+describe("maskPhoneNumbersIn", () => {
+  it("masks every number in a text and leaves the rest", () => {
+    expect(maskPhoneNumbersIn("campaign-1:+14155550123 and +442071838750, not 12345")).toBe(
+      "campaign-1:+1415*****23 and +4420******50, not 12345",
+    );
   });
 });

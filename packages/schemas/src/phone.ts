@@ -15,3 +15,8 @@ export function maskPhoneNumber(phone: string): string {
   if (phone.length <= 6) return "*".repeat(phone.length);
   return `${phone.slice(0, 5)}${"*".repeat(phone.length - 7)}${phone.slice(-2)}`;
 }
+
+/** Masks every E.164-looking number in a text (an error message, a record key) with maskPhoneNumber. */
+export function maskPhoneNumbersIn(text: string): string {
+  return text.replace(/\+[1-9]\d{6,14}/g, (phone) => maskPhoneNumber(phone));
+}

@@ -1,5 +1,5 @@
 import type { ConsumedRecord } from "@callbridge/kafka";
-import { DLQ_HEADERS, maskPhoneNumber } from "@callbridge/schemas";
+import { DLQ_HEADERS, maskPhoneNumbersIn } from "@callbridge/schemas";
 
 /** A dead letter as operators see it. Phone numbers are masked; `record` keeps the bytes. */
 export interface Letter {
@@ -52,6 +52,4 @@ function campaignFromKey(key: string): string | undefined {
 }
 
 /** Masks every E.164-looking number in a string. */
-export function maskPhonesIn(text: string): string {
-  return text.replace(/\+[1-9]\d{6,14}/g, (phone) => maskPhoneNumber(phone));
-}
+export const maskPhonesIn = maskPhoneNumbersIn;

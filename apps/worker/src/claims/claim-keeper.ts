@@ -1,5 +1,6 @@
 import type { Logger } from "@callbridge/observability";
 import type { BeginResult, ConfirmItem, Finish, FinishItem, Ledger } from "../ledger/ledger.js";
+import { ThrottledLog } from "../throttled-log.js";
 import { TickBatcher } from "./tick-batcher.js";
 
 /**
@@ -23,6 +24,7 @@ export class ClaimKeeper {
   private readonly confirms: TickBatcher<ConfirmItem, boolean>;
   private readonly finishes: TickBatcher<FinishItem, void>;
   private readonly releases: TickBatcher<string, void>;
+  private readonly warnings: ThrottledLog;
 
   constructor(
     private readonly ledger: Ledger,
@@ -31,6 +33,7 @@ export class ClaimKeeper {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
+    this.warnings = new ThrottledLog(logger);
     this.begins = new TickBatcher((keys) => ledger.begin(keys, owner, leaseMs));
     this.confirms = new TickBatcher((items) => ledger.confirm(items, owner, leaseMs));
     // A finished request waits up to 5 ms for others: at a thousand calls a second, one round trip for several.
@@ -96,17 +99,24 @@ export class ClaimKeeper {
     const keys = [...this.held.keys()];
     const sentAt = this.now();
     try {
-      const lost = new Set(await this.ledger.renew(keys, this.owner, this.leaseMs));
-      for (const key of keys) {
+      const renewals = await this.ledger.renew(keys, this.owner, this.leaseMs);
+      let taken = 0;
+      for (const [i, key] of keys.entries()) {
         // Finished meanwhile: leave it gone.
         if (!this.held.has(key)) continue;
-        if (lost.has(key)) this.held.set(key, 0);
-        else this.held.set(key, sentAt + this.leaseMs);
+        const renewal = renewals[i];
+        if (renewal === "renewed") this.held.set(key, sentAt + this.leaseMs);
+        else {
+          // Unknown until the next confirm asks (it takes a lapsed claim back if nobody else did).
+          this.held.set(key, 0);
+          if (renewal === "taken") taken += 1;
+        }
       }
-      if (lost.size > 0) this.logger.warn({ lost: lost.size }, "claims lapsed (this replica was unreachable longer than the lease)");
+      if (taken > 0)
+        this.logger.warn({ taken }, "another replica took requests this one held (it could not renew them for longer than the lease)");
     } catch (error) {
       // The next confirm asks the ledger itself once the known lease runs short.
-      this.logger.warn({ err: error, claims: keys.length }, "could not renew claims");
+      this.warnings.warn("could not renew claims", { err: error, claims: keys.length });
     } finally {
       this.renewing = false;
     }

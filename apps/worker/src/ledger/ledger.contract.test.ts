@@ -28,10 +28,30 @@ describe.each<[string, () => Ledger]>([
     await ledger.begin(["k"], "a", 50);
     expect(await ledger.confirm([{ key: "k", markAttempted: true }], "a", 50)).toEqual([true]);
     await pause(120);
-    expect(await ledger.confirm([{ key: "k", markAttempted: false }], "a", 50)).toEqual([false]);
     expect(await ledger.begin(["k"], "b", 60_000)).toEqual([{ kind: "claimed", attempted: true }]);
-    expect(await ledger.renew(["k"], "a", 60_000)).toEqual(["k"]);
-    expect(await ledger.renew(["k"], "b", 60_000)).toEqual([]);
+    expect(await ledger.confirm([{ key: "k", markAttempted: false }], "a", 50)).toEqual([false]);
+    expect(await ledger.renew(["k"], "a", 60_000)).toEqual(["taken"]);
+    expect(await ledger.renew(["k"], "b", 60_000)).toEqual(["renewed"]);
+  });
+
+  it("takes back a lapsed claim nobody else took (as after Redis lost it), unless the request was placed meanwhile", async () => {
+    const ledger = make();
+    await ledger.begin(["free", "done"], "a", 50);
+    await pause(120);
+    expect(await ledger.renew(["free", "done"], "a", 60_000)).toEqual(["gone", "gone"]);
+    await ledger.begin(["done"], "b", 60_000);
+    await ledger.finish([{ key: "done", outcome: { kind: "placed", entry } }], "b");
+    expect(
+      await ledger.confirm(
+        [
+          { key: "free", markAttempted: true },
+          { key: "done", markAttempted: true },
+        ],
+        "a",
+        60_000,
+      ),
+    ).toEqual([true, false]);
+    expect(await ledger.begin(["free"], "c", 60_000)).toEqual([{ kind: "held_elsewhere" }]);
   });
 
   it("remembers a placed call and forgets its attempt", async () => {

@@ -30,6 +30,9 @@ export interface FinishItem {
   readonly outcome: Finish;
 }
 
+/** One claim's renewal: still ours; gone (finished meanwhile, or lapsed and free); or taken by another owner. */
+export type Renewal = "renewed" | "gone" | "taken";
+
 /**
  * The idempotency ledger. Kafka delivers at least once, so every request is looked up here
  * before a call and recorded after the 201; a redelivery after a crash or a rebalance is not
@@ -44,10 +47,14 @@ export interface FinishItem {
 export interface Ledger {
   /** Per key: placed? Else take (or renew) the claim for `owner` for `leaseMs`, unless another owner holds it. */
   begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]>;
-  /** Right before a call: renews each claim and, where asked, records the attempt; false where the claim is no longer ours. */
+  /**
+   * Right before a call: renews each claim (or takes it again if it lapsed, or Redis lost it,
+   * while nobody else took it and nothing was placed) and, where asked, records the attempt.
+   * False where another owner holds it or the request was placed meanwhile.
+   */
   confirm(items: readonly ConfirmItem[], owner: string, leaseMs: number): Promise<boolean[]>;
-  /** Renews the claims `owner` still holds among `keys`; answers those it lost. */
-  renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]>;
+  /** Renews the claims `owner` still holds among `keys`; answers, in order, what became of each. */
+  renew(keys: readonly string[], owner: string, leaseMs: number): Promise<Renewal[]>;
   /** Records how each request ended and drops its claim. */
   finish(items: readonly FinishItem[], owner: string): Promise<void>;
   /** Drops the claims, recording nothing (shutdown: the requests will be redelivered). */
@@ -127,21 +134,28 @@ export class InMemoryLedger implements Ledger {
     return keys.map((key): BeginResult => {
       const entry = this.placedKeys.get(key);
       if (entry) return { kind: "placed", entry };
-      if (!this.take(key, owner, leaseMs, false)) return { kind: "held_elsewhere" };
+      if (!this.take(key, owner, leaseMs)) return { kind: "held_elsewhere" };
       return { kind: "claimed", attempted: this.attempted.get(key) === true };
     });
   }
 
   async confirm(items: readonly ConfirmItem[], owner: string, leaseMs: number): Promise<boolean[]> {
     return items.map(({ key, markAttempted }) => {
-      if (!this.take(key, owner, leaseMs, true)) return false;
+      const free = !this.holderOf(key);
+      if ((free && this.placedKeys.get(key)) || !this.take(key, owner, leaseMs)) return false;
       if (markAttempted) this.attempted.set(key, true);
       return true;
     });
   }
 
-  async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
-    return keys.filter((key) => !this.take(key, owner, leaseMs, true));
+  async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<Renewal[]> {
+    return keys.map((key) => {
+      const holder = this.holderOf(key);
+      if (holder === undefined) return "gone";
+      if (holder !== owner) return "taken";
+      this.take(key, owner, leaseMs);
+      return "renewed";
+    });
   }
 
   async finish(items: readonly FinishItem[], owner: string): Promise<void> {
@@ -162,14 +176,17 @@ export class InMemoryLedger implements Ledger {
     if (this.claims.get(key)?.owner === owner) this.claims.delete(key);
   }
 
-  /** Takes or renews the claim; `mustHold`: only renew one `owner` holds now. */
-  private take(key: string, owner: string, leaseMs: number, mustHold: boolean): boolean {
-    const now = this.nowMs();
+  /** Who holds the claim now, if anyone. */
+  private holderOf(key: string): string | undefined {
     const current = this.claims.get(key);
-    const live = current !== undefined && current.expiresAt > now;
-    if (live && current.owner !== owner) return false;
-    if (mustHold && !(live && current.owner === owner)) return false;
-    this.claims.set(key, { owner, expiresAt: now + leaseMs });
+    return current && current.expiresAt > this.nowMs() ? current.owner : undefined;
+  }
+
+  /** Takes or renews the claim unless another owner holds it. */
+  private take(key: string, owner: string, leaseMs: number): boolean {
+    const holder = this.holderOf(key);
+    if (holder !== undefined && holder !== owner) return false;
+    this.claims.set(key, { owner, expiresAt: this.nowMs() + leaseMs });
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { BeginResult, ConfirmItem, FinishItem, Ledger, PlacedEntry } from "./ledger.js";
+import type { BeginResult, ConfirmItem, FinishItem, Ledger, PlacedEntry, Renewal } from "./ledger.js";
 
 /*
  * One script per step, each over many requests: the reply has one answer per request, and
@@ -33,31 +33,48 @@ for i = 4, #ARGV do
 end
 return out`;
 
-/** ARGV: prefix, owner, lease ms, ttl s, then per request key and mark (1/0). Per request 1 when the claim was ours (renewed). */
+/**
+ * ARGV: prefix, owner, lease ms, ttl s, then per request key and mark (1/0). Per request 1 when
+ * the claim is ours now: renewed, or taken again after it lapsed (or Redis lost it) while
+ * nobody else took it and the request was not placed meanwhile; 0 otherwise.
+ */
 const CONFIRM = `
 local prefix, owner = ARGV[1], ARGV[2]
 local out = {}
 for i = 5, #ARGV, 2 do
   local claim = prefix .. 'claim:' .. ARGV[i]
-  if redis.call('GET', claim) == owner then
-    redis.call('PEXPIRE', claim, ARGV[3])
+  local holder = redis.call('GET', claim)
+  if (holder and holder ~= owner) or (not holder and redis.call('EXISTS', prefix .. 'placed:' .. ARGV[i]) == 1) then
+    out[#out + 1] = 0
+  else
+    redis.call('SET', claim, owner, 'PX', ARGV[3])
     if ARGV[i + 1] == '1' then redis.call('SET', prefix .. 'attempted:' .. ARGV[i], '1', 'EX', ARGV[4]) end
     out[#out + 1] = 1
+  end
+end
+return out`;
+
+/**
+ * ARGV: prefix, owner, lease ms, keys... Renews the claims still ours. Per request 1 renewed,
+ * 0 gone (finished meanwhile, or lapsed and free: the next confirm takes it again), -1 another
+ * owner holds it now.
+ */
+const RENEW = `
+local prefix, owner = ARGV[1], ARGV[2]
+local out = {}
+for i = 4, #ARGV do
+  local claim = prefix .. 'claim:' .. ARGV[i]
+  local holder = redis.call('GET', claim)
+  if holder == owner then
+    redis.call('PEXPIRE', claim, ARGV[3])
+    out[#out + 1] = 1
+  elseif holder then
+    out[#out + 1] = -1
   else
     out[#out + 1] = 0
   end
 end
 return out`;
-
-/** ARGV: prefix, owner, lease ms, keys... Returns the indexes (1-based) of the claims no longer ours. */
-const RENEW = `
-local prefix, owner = ARGV[1], ARGV[2]
-local lost = {}
-for i = 4, #ARGV do
-  local claim = prefix .. 'claim:' .. ARGV[i]
-  if redis.call('GET', claim) == owner then redis.call('PEXPIRE', claim, ARGV[3]) else lost[#lost + 1] = i - 3 end
-end
-return lost`;
 
 /** ARGV: prefix, owner, ttl s, then per request key, entry ('' when not placed) and forget attempt (1/0). */
 const FINISH = `
@@ -128,10 +145,10 @@ export class RedisLedger implements Ledger {
     return replies.map((reply) => reply === 1);
   }
 
-  async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
+  async renew(keys: readonly string[], owner: string, leaseMs: number): Promise<Renewal[]> {
     if (keys.length === 0) return [];
-    const lost = await this.redis.callbridgeLedgerRenew(0, this.prefix, owner, leaseMs, ...keys);
-    return lost.map((index) => keys[index - 1] as string);
+    const replies = await this.redis.callbridgeLedgerRenew(0, this.prefix, owner, leaseMs, ...keys);
+    return replies.map((reply) => (reply === 1 ? "renewed" : reply === -1 ? "taken" : "gone"));
   }
 
   async finish(items: readonly FinishItem[], owner: string): Promise<void> {

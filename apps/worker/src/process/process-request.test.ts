@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ClaimKeeper } from "../claims/claim-keeper.js";
 import { InMemoryLedger } from "../ledger/ledger.js";
 import { createWorkerMetrics } from "../metrics.js";
+import { ThrottledLog } from "../throttled-log.js";
 import { AuthCircuit } from "./circuit.js";
 import { type CallGate, type ProcessorDeps, processRequest } from "./process-request.js";
 
@@ -42,6 +43,7 @@ function deps(
     ),
     metrics: createWorkerMetrics(createRegistry()),
     logger,
+    warnings: new ThrottledLog(logger),
     policy: { maxAttempts: 3, baseMs: 1, maxMs: 2, retryAfterMaxMs: 10, duplicateCallPolicy: "dead_letter" },
     random: () => 0,
     ...overrides,

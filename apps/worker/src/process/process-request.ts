@@ -1,14 +1,22 @@
 import type { Logger } from "@callbridge/observability";
-import { type CallRequest, type CallResult, type CampaignCall, type ExistingCall, maskPhoneNumber } from "@callbridge/schemas";
+import {
+  type CallRequest,
+  type CallResult,
+  type CampaignCall,
+  type ExistingCall,
+  maskPhoneNumber,
+  maskPhoneNumbersIn,
+} from "@callbridge/schemas";
 import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
 import type { ClaimKeeper } from "../claims/claim-keeper.js";
 import type { Finish } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
 import type { WorkerMetrics } from "../metrics.js";
 import type { DeadLetter } from "../output/records.js";
+import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
-import { type RequestLog, requestLog } from "./request-log.js";
+import { requestLog } from "./request-log.js";
 import { sleep } from "./sleep.js";
 
 /** The part of the rate limiter the processor needs. */
@@ -26,6 +34,8 @@ export interface ProcessorDeps {
   readonly circuit: AuthCircuit;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
+  /** For what many requests meet at once (an outage, a paused campaign): throttled per message. */
+  readonly warnings: ThrottledLog;
   readonly policy: OutcomePolicy;
   readonly random?: () => number;
   readonly now?: () => Date;
@@ -69,8 +79,8 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
     to: maskPhoneNumber(request.to),
   }));
   // Before a call: give up at the first shutdown step. Once the API may have acted, recording it must not.
-  const beforeCall = retrying(log, signals.stop);
-  const afterCall = retrying(log, signals.hard);
+  const beforeCall = retrying(deps.warnings, signals.stop);
+  const afterCall = retrying(deps.warnings, signals.hard);
 
   const claimOrPlaced = async () => {
     for (;;) {
@@ -89,6 +99,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
 
   let state: AttemptState = initialAttemptState(begun.attempted);
   let attemptRecorded = false;
+  let lastFailure: string | undefined;
   let ended = false;
   const end = async (outcome: Finish, verdict: Finished): Promise<Verdict> => {
     if ((await afterCall(() => deps.claims.finish(key, outcome))) === ABORTED) return ABANDONED;
@@ -104,7 +115,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
         try {
           if (!(await deps.claims.confirm(key, !attemptRecorded))) return CLAIM_LOST;
         } catch (error) {
-          log.warn("idempotency ledger unavailable; not calling without it", { err: error });
+          deps.warnings.warn("idempotency ledger unavailable; not calling without it", { err: error });
           return LEDGER_DOWN;
         }
         attemptRecorded = true;
@@ -145,6 +156,8 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
         state = { ...state, ambiguous: state.ambiguous || again.attempted };
         continue;
       }
+      const failure = outcome.kind === "failed" ? outcome.error.message : outcome.kind === "crashed" ? outcome.message : undefined;
+      lastFailure = failure === undefined ? undefined : maskPhoneNumbersIn(failure);
       const decision = decide(state, outcome, deps.policy, random());
       state = decision.state;
       log.debug("attempt finished", { attempt: state.calls, outcome: describe(outcome), next: decision.step.kind });
@@ -185,11 +198,23 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
           ...(letter.errorCode === undefined ? {} : { error_code: letter.errorCode }),
           ...(letter.existingCall === undefined ? {} : { existing_call: letter.existingCall }),
         });
+        deps.warnings.warn(`requests dead-lettered: ${letter.reason}`, {
+          code: letter.errorCode,
+          status: letter.httpStatus,
+          message: maskPhoneNumbersIn(letter.message),
+          campaign: request.campaign_id,
+        });
         // Every attempt answered and none placed: a replay of this letter must not read a later 409 as its own.
         return end({ kind: "not_placed", proven: !state.ambiguous }, { ...result, deadLetter: letter });
       }
       case "retry":
         deps.metrics.retries.inc({ reason: step.reason });
+        if (step.reason !== "rate_limited") {
+          deps.warnings.warn(`Talkover attempts fail (${step.reason}); retrying with backoff`, {
+            detail: lastFailure,
+            attempt: state.calls,
+          });
+        }
         if (step.throttle) deps.gate.throttled(step.throttle.retryAfterMs);
         return (await sleep(step.waitMs, signals.stop)) ? undefined : ABANDONED;
       case "await_circuit":
@@ -300,14 +325,14 @@ function finished(request: CallRequest, now: () => Date, attempts: number, outco
  * Ledger steps retried while Redis is unreachable: calling without the ledger could call a
  * person twice, so the request waits instead. Gives up only when `signal` aborts.
  */
-function retrying(log: RequestLog, signal: AbortSignal) {
+function retrying(warnings: ThrottledLog, signal: AbortSignal) {
   return async <T>(operation: () => Promise<T>): Promise<T | typeof ABORTED> => {
     for (let failures = 0; ; failures++) {
       if (signal.aborted) return ABORTED;
       try {
         return await operation();
       } catch (error) {
-        if (failures === 0) log.warn("idempotency ledger unavailable; waiting before going on", { err: error });
+        if (failures === 0) warnings.warn("idempotency ledger unavailable; waiting before going on", { err: error });
         if (!(await sleep(Math.min(5_000, 100 * 2 ** failures), signal))) return ABORTED;
       }
     }

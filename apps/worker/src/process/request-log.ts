@@ -3,7 +3,6 @@ import type { Logger } from "@callbridge/observability";
 export interface RequestLog {
   debug(message: string, fields?: object): void;
   info(message: string, fields?: object): void;
-  warn(message: string, fields?: object): void;
 }
 
 /**
@@ -23,6 +22,5 @@ export function requestLog(logger: Logger, bindings: () => Record<string, unknow
       if (debugOn) get().debug(fields ?? {}, message);
     },
     info: (message, fields) => get().info(fields ?? {}, message),
-    warn: (message, fields) => get().warn(fields ?? {}, message),
   };
 }
