@@ -203,63 +203,44 @@ describe("faults", () => {
     expect(await readAll(brokers, t.topics.deadLetters)).toHaveLength(0);
   });
 
-  it("Redis restarted mid-run: the worker carries on by itself", { timeout: 180_000 }, async () => {
-    const sim = await startSimulator();
-    cleanups.push(() => sim.sim.close());
-    const redis = await startRedisServer();
-    cleanups.push(() => redis.stop());
-    const t = await startTestWorker(brokers, {
-      simUrl: sim.url,
-      redisUrl: redis.url,
-      env: { RATE_LIMIT_PER_SECOND: "100", RATE_LIMIT_BURST: "10" },
-    });
-    cleanups.push(() => t.stop());
-    const batch = requests(600);
-    await produceRequests(brokers, t.topics.callRequests, batch);
-    await eventually(async () => ((await callsPerKey(sim)).size >= 100 ? true : undefined), "100 calls before the restart");
-    await redis.kill();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await redis.start();
-    await everyRequestPlacedOnce(
-      sim,
-      batch.map((r) => r.idempotency_key),
-    );
-  });
-
-  it("Redis away longer than a claim's lease and back empty, many requests waiting: calls resume within 10 s, each placed once", {
-    timeout: 180_000,
-  }, async () => {
-    const sim = await startSimulator();
-    cleanups.push(() => sim.sim.close());
-    const redis = await startRedisServer();
-    cleanups.push(() => redis.stop());
-    const t = await startTestWorker(brokers, {
-      simUrl: sim.url,
-      redisUrl: redis.url,
-      env: { RATE_LIMIT_PER_SECOND: "20", RATE_LIMIT_BURST: "5" },
-    });
-    cleanups.push(() => t.stop());
-    const batch = requests(500);
-    await produceRequests(brokers, t.topics.callRequests, batch);
-    await eventually(async () => ((await callsPerKey(sim)).size >= 40 ? true : undefined), "40 calls before Redis goes");
-    await redis.kill();
+  it.each([
+    ["restarted mid-run", 1_000, "100", 600, 100],
     // Longer than CLAIM_LEASE_MS (4 s): every claim the worker holds lapses, and Redis comes back without them.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
-    await redis.start();
-    const backAt = Date.now();
-    await eventually(
-      async () => ((await acceptedTimes(sim)).some((at) => at > backAt) ? true : undefined),
-      "a call after Redis is back",
-      60_000,
-    );
-    const resumedAfterMs = ((await acceptedTimes(sim)).find((at) => at > backAt) ?? Number.POSITIVE_INFINITY) - backAt;
-    console.info(`Redis back empty after 6 s: calls resumed ${resumedAfterMs} ms later`);
-    expect(resumedAfterMs).toBeLessThanOrEqual(10_000);
-    await everyRequestPlacedOnce(
-      sim,
-      batch.map((r) => r.idempotency_key),
-    );
-  });
+    ["away longer than a claim's lease, back empty, with hundreds of requests waiting", 6_000, "20", 500, 40],
+  ])(
+    "Redis %s: calls resume within 10 s of its return, each placed once",
+    { timeout: 180_000 },
+    async (_name, awayMs, rate, count, before) => {
+      const sim = await startSimulator();
+      cleanups.push(() => sim.sim.close());
+      const redis = await startRedisServer();
+      cleanups.push(() => redis.stop());
+      const t = await startTestWorker(brokers, {
+        simUrl: sim.url,
+        redisUrl: redis.url,
+        env: { RATE_LIMIT_PER_SECOND: rate, RATE_LIMIT_BURST: "5" },
+      });
+      cleanups.push(() => t.stop());
+      const batch = requests(count);
+      await produceRequests(brokers, t.topics.callRequests, batch);
+      await eventually(async () => ((await callsPerKey(sim)).size >= before ? true : undefined), `${before} calls before Redis goes`);
+      await redis.kill();
+      await new Promise((resolve) => setTimeout(resolve, awayMs));
+      await redis.start();
+      const backAt = Date.now();
+      const resumedAt = await eventually(
+        async () => (await acceptedTimes(sim)).find((at) => at > backAt),
+        "a call after Redis is back",
+        60_000,
+      );
+      console.info(`Redis back after ${awayMs} ms: calls resumed ${resumedAt - backAt} ms later`);
+      expect(resumedAt - backAt).toBeLessThanOrEqual(10_000);
+      await everyRequestPlacedOnce(
+        sim,
+        batch.map((r) => r.idempotency_key),
+      );
+    },
+  );
 
   it("the broker restarted mid-run: the worker resumes", { timeout: 240_000 }, async () => {
     const instance = uniqueName("worker-broker");
