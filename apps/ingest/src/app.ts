@@ -1,11 +1,12 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type KafkaClient, ProduceBatcher, type Producer, topicCatalog } from "@callbridge/kafka";
+import { DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type Producer, topicCatalog } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import express from "express";
 import type { IngestConfig } from "./config.js";
 import type { DeliveredEvents } from "./delivery/delivered-events.js";
+import type { TopicLimits } from "./delivery/records.js";
 import { webhookRouter } from "./http/webhook-handler.js";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.js";
 import { createSource } from "./sources/create-source.js";
@@ -39,12 +40,20 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
   const metrics = createIngestMetrics(deps.registry);
   const sources = new Map(Object.entries(config.routes.sources).map(([id, source]) => [id, createSource(id, source)]));
   const producer: Producer = deps.kafka.producer();
-  const batcher = new ProduceBatcher(producer, config.produceMaxBatchRecords, {
-    onBatch(records, seconds, ok) {
-      metrics.produceBatchRecords.observe(records);
-      metrics.produceDuration.observe({ result: ok ? "ok" : "failed" }, seconds);
-    },
-  });
+  // Sized once the topics' limits are read at start-up (see TopicLimits).
+  const limits: TopicLimits = { callRequests: DEFAULT_MAX_MESSAGE_BYTES, deadLetters: DEFAULT_MAX_MESSAGE_BYTES };
+  const batcherFor = (maxBytes: number) =>
+    new ProduceBatcher(producer, {
+      maxRecords: config.produceMaxBatchRecords,
+      maxBytes,
+      observer: {
+        onBatch(records, seconds, ok) {
+          metrics.produceBatchRecords.observe(records);
+          metrics.produceDuration.observe({ result: ok ? "ok" : "failed" }, seconds);
+        },
+      },
+    });
+  let batcher = batcherFor(DEFAULT_MAX_MESSAGE_BYTES);
   let connected = false;
   let draining = false;
   let server: Server | undefined;
@@ -70,7 +79,8 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       sources,
       routes: config.routes.routes,
       topics: config.topics,
-      batcher,
+      send: (records) => batcher.send(records),
+      limits,
       delivered: deps.delivered,
       metrics,
       logger: deps.logger,
@@ -94,17 +104,24 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       return connected && !draining;
     },
     async start() {
-      if (config.ensureTopics) {
-        const admin = deps.kafka.admin();
-        await admin.connect();
-        try {
+      const admin = deps.kafka.admin();
+      await admin.connect();
+      try {
+        if (config.ensureTopics) {
           const catalog = topicCatalog({ names: { callRequests: config.topics.callRequests, callRequestsDlq: config.topics.deadLetters } });
           const result = await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq]);
           if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
           for (const m of result.mismatched) log.warn(m, "topic has fewer partitions than configured");
-        } finally {
-          await admin.disconnect();
         }
+        const read = await admin.maxMessageBytes([config.topics.callRequests, config.topics.deadLetters]).catch((error: unknown) => {
+          log.warn({ err: error }, "could not read the topics' max.message.bytes; assuming the broker default");
+          return new Map<string, number>();
+        });
+        limits.callRequests = read.get(config.topics.callRequests) ?? DEFAULT_MAX_MESSAGE_BYTES;
+        limits.deadLetters = read.get(config.topics.deadLetters) ?? DEFAULT_MAX_MESSAGE_BYTES;
+        batcher = batcherFor(Math.min(limits.callRequests, limits.deadLetters));
+      } finally {
+        await admin.disconnect();
       }
       await producer.connect();
       connected = true;

@@ -88,6 +88,12 @@ function createMetrics(registry: Registry) {
       help: "Effective calls per second of the global bucket (lowered after 429s, recovering to the configured rate).",
       registers,
     }),
+    trimmedRecords: new Counter({
+      name: "callbridge_worker_trimmed_records_total",
+      help: "Dead letters (and results) cut to fit their topic's size limit, by topic (dead_letters, results).",
+      labelNames: ["topic"] as const,
+      registers,
+    }),
     limiterLocalShare: new Gauge({
       name: "callbridge_worker_limiter_local_share",
       help: "1 while Redis is unreachable and this replica limits calls by its own share of the rate and concurrency, else 0.",

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { type KafkaClient, ProduceBatcher, topicCatalog } from "@callbridge/kafka";
+import { type Admin, DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type TopicRecord, topicCatalog } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import type { TalkoverClient } from "@callbridge/talkover-client";
 import type { Redis } from "ioredis";
 import { ClaimKeeper } from "./claims/claim-keeper.js";
 import type { WorkerConfig } from "./config.js";
-import { Dispatcher } from "./consume/dispatcher.js";
+import { Dispatcher, type WriteLimits } from "./consume/dispatcher.js";
 import { startLagReporter } from "./consume/lag-reporter.js";
 import type { Ledger } from "./ledger/ledger.js";
 import type { LimiterMode } from "./limiter/call-limiter.js";
@@ -69,7 +69,9 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const claims = new ClaimKeeper(deps.ledger, owner, config.claimLeaseMs, log);
   const producer = deps.kafka.producer();
   // Results wait up to 10 ms for company: far fewer produce requests at a thousand calls a second.
-  const output = new ProduceBatcher(producer, 500, undefined, 10);
+  const batcherFor = (maxBytes: number) => new ProduceBatcher(producer, { maxRecords: 500, maxBytes, lingerMs: 10 });
+  let batcher = batcherFor(DEFAULT_MAX_MESSAGE_BYTES);
+  const output = { send: (records: readonly TopicRecord[]) => batcher.send(records) };
   const consumer = deps.kafka.consumer({
     groupId: config.kafka.groupId,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
@@ -160,6 +162,9 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     }
     await step("kafka", () => producer.connect());
     producerConnected = true;
+    const limits = await writeLimits(admin, config, log);
+    dispatcher.useLimits(limits);
+    batcher = batcherFor(Math.min(limits.callResults, limits.deadLetters));
     const redis = deps.redis;
     if (redis) {
       await redis.ping().catch((error: unknown) => {
@@ -213,7 +218,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
         },
       ],
       ["commit", () => dispatcher.commit()],
-      ["results", () => output.flush()],
+      ["results", () => batcher.flush()],
       [
         "producer",
         async () => {
@@ -267,4 +272,20 @@ function consumerFailure(config: WorkerConfig, code: string | undefined, error: 
     );
   }
   return new Error(`the Kafka consumer stopped and will not restart: ${error.message}`, { cause: error });
+}
+
+/**
+ * The size limits of the topics the worker writes, from the broker (each topic's
+ * `max.message.bytes`); the broker's default when they cannot be read, said in a warning.
+ */
+async function writeLimits(admin: Admin, config: WorkerConfig, log: Logger): Promise<WriteLimits> {
+  const topics = [config.topics.callResults, config.topics.deadLetters];
+  const read = await admin.maxMessageBytes(topics).catch((error: unknown) => {
+    log.warn({ err: error, topics }, "could not read the topics' max.message.bytes; assuming the broker default");
+    return new Map<string, number>();
+  });
+  return {
+    callResults: read.get(config.topics.callResults) ?? DEFAULT_MAX_MESSAGE_BYTES,
+    deadLetters: read.get(config.topics.deadLetters) ?? DEFAULT_MAX_MESSAGE_BYTES,
+  };
 }

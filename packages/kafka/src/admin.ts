@@ -1,4 +1,4 @@
-import type { Kafka, Admin as KafkaJsAdmin } from "kafkajs";
+import kafkajs, { type Kafka, type Admin as KafkaJsAdmin } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
 import type { ConnectionState } from "./log-adapter.js";
 import type { TopicSpec } from "./topics.js";
@@ -135,6 +135,25 @@ export class Admin {
           return { partition, high, committed: hasCommit ? offset : null, lag: Math.max(0, lag) };
         })
         .sort((a, b) => a.partition - b.partition);
+    });
+  }
+
+  /**
+   * Each topic's `max.message.bytes`: its own setting, else the broker's `message.max.bytes`.
+   * The largest record batch the broker takes for it (see record-size.ts).
+   */
+  async maxMessageBytes(topics: readonly string[]): Promise<Map<string, number>> {
+    return this.call(async () => {
+      const { resources } = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ["max.message.bytes"] })),
+      });
+      const limits = new Map<string, number>();
+      for (const resource of resources) {
+        const value = Number(resource.configEntries.find((entry) => entry.configName === "max.message.bytes")?.configValue);
+        if (Number.isFinite(value) && value > 0) limits.set(resource.resourceName, value);
+      }
+      return limits;
     });
   }
 

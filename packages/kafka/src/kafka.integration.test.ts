@@ -3,7 +3,9 @@ import { uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Admin } from "./admin.js";
 import type { Consumer, RecordBatch, TopicPartitions } from "./consumer.js";
+import { fitRecord } from "./fit-record.js";
 import { KafkaClient } from "./kafka-client.js";
+import { fitsAlone } from "./record-size.js";
 import type { ConsumedRecord } from "./records.js";
 
 // Against the real broker of the run (KAFKA_BROKERS, Testcontainers, or the Maven-jar launcher).
@@ -24,10 +26,10 @@ async function admin(): Promise<Admin> {
   return a;
 }
 
-async function topic(partitions: number): Promise<string> {
+async function topic(partitions: number, config?: Record<string, string>): Promise<string> {
   const name = uniqueName("kafka-test");
   const a = await admin();
-  await a.ensureTopics([{ name, partitions, retentionMs: 3_600_000 }]);
+  await a.ensureTopics([{ name, partitions, retentionMs: 3_600_000, ...(config ? { config } : {}) }]);
   cleanups.push(() => a.deleteTopics([name]));
   return name;
 }
@@ -102,6 +104,32 @@ describe("producer and consumer", () => {
       kind: "kafka_operation",
       operation: "produce",
     });
+  });
+});
+
+describe("record sizes against the broker's limit", () => {
+  it("reads a topic's limit, and the largest record recordBytes says fits is taken; a larger one is refused for good", async () => {
+    const name = await topic(1, { "max.message.bytes": "20000" });
+    const a = await admin();
+    expect((await a.maxMessageBytes([name])).get(name)).toBe(20_000);
+    let size = 19_000;
+    while (fitsAlone({ key: "k", value: "x".repeat(size + 1), headers: { h: "v" } }, 20_000)) size += 1;
+    const producer = client.producer();
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+    await producer.send(name, [{ key: "k", value: "x".repeat(size), headers: { h: "v" } }]);
+    const refused = await producer.send(name, [{ key: "k", value: "x".repeat(size + 200), headers: { h: "v" } }]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ kind: "kafka_operation", permanent: true, code: "MESSAGE_TOO_LARGE", tooLarge: true });
+    // A record cut to fit lands.
+    const fitted = fitRecord(
+      { key: "k", value: "y".repeat(50_000), headers: { note: "z".repeat(5_000) } },
+      { limitBytes: 20_000, trimmableHeaders: ["note"], truncatedHeader: "cut", originalSizeHeader: "bytes" },
+    );
+    await producer.send(name, [fitted.record]);
+    expect(fitted.record.headers).toMatchObject({ cut: "true", bytes: "50000" });
   });
 });
 

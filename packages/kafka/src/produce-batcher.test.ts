@@ -80,7 +80,7 @@ const DLQ = "callbridge.call-requests.v1.dlq";
 describe("ProduceBatcher", () => {
   it("sends a lone request at once, without waiting to fill a batch", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     const sent = track(batcher.send(records(REQUESTS, "a1", "a2")));
     await settle();
     expect(sender.calls).toHaveLength(1);
@@ -101,7 +101,7 @@ describe("ProduceBatcher", () => {
 
   it("with a linger, waits that long for more records and sends them together", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 10, undefined, 30);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 10, lingerMs: 30 });
     const first = batcher.send(records("t", "a"));
     await new Promise((resolve) => setTimeout(resolve, 5));
     const second = batcher.send(records("t", "b"));
@@ -115,7 +115,7 @@ describe("ProduceBatcher", () => {
 
   it("with a linger, sends at once when a full batch is waiting", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 2, undefined, 60_000);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 2, lingerMs: 60_000 });
     const sent = batcher.send(records("t", "a", "b"));
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(sender.calls).toHaveLength(1);
@@ -123,9 +123,71 @@ describe("ProduceBatcher", () => {
     await sent;
   });
 
+  it("keeps a produce call within the byte budget, and sends a request larger than it alone", async () => {
+    const sender = new FakeSender();
+    const big = (key: string) => [{ topic: REQUESTS, record: { key, value: "x".repeat(400) } }];
+    // Room for two 400-byte records per call, not three.
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100, maxBytes: 1_000 });
+    const first = batcher.send(big("a"));
+    const rest = [batcher.send(big("b")), batcher.send(big("c")), batcher.send(big("d"))];
+    const huge = batcher.send([{ topic: REQUESTS, record: { key: "h", value: "y".repeat(5_000) } }]);
+    await settle();
+    sender.call(0).reply.resolve();
+    await first;
+    await settle();
+    expect(sender.keys(1)).toEqual({ [REQUESTS]: ["b", "c"] });
+    sender.call(1).reply.resolve();
+    await settle();
+    expect(sender.keys(2)).toEqual({ [REQUESTS]: ["d"] });
+    sender.call(2).reply.resolve();
+    await settle();
+    expect(sender.keys(3)).toEqual({ [REQUESTS]: ["h"] });
+    sender.call(3).reply.resolve();
+    await Promise.all([...rest, huge]);
+  });
+
+  it("after a permanent failure of a shared call, sends each request alone: only the one at fault fails", async () => {
+    const tooLarge = Object.assign(new Error("MESSAGE_TOO_LARGE"), { permanent: true });
+    const sent: string[][] = [];
+    const batcher = new ProduceBatcher(
+      {
+        sendBatch: async (batches) => {
+          const keys = batches.flatMap(({ records }) => records.map((r) => String(r.key)));
+          sent.push(keys);
+          if (keys.includes("bad")) throw tooLarge;
+        },
+      },
+      { maxRecords: 100, lingerMs: 5 },
+    );
+    const outcomes = await Promise.allSettled([
+      batcher.send(records(REQUESTS, "a")),
+      batcher.send(records(REQUESTS, "bad")),
+      batcher.send(records(REQUESTS, "c")),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(sent).toEqual([["a", "bad", "c"], ["a"], ["bad"], ["c"]]);
+  });
+
+  it("fails every caller of a call that failed for a passing reason (the broker away): they retry themselves", async () => {
+    const away = Object.assign(new Error("retries exhausted: connection refused"), { retriable: false, permanent: false });
+    let calls = 0;
+    const batcher = new ProduceBatcher(
+      {
+        sendBatch: async () => {
+          calls += 1;
+          throw away;
+        },
+      },
+      { maxRecords: 100, lingerMs: 5 },
+    );
+    const outcomes = await Promise.allSettled([batcher.send(records(REQUESTS, "a")), batcher.send(records(REQUESTS, "b"))]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(calls).toBe(1);
+  });
+
   it("resolves an empty request without producing anything", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     await batcher.send([]);
     await batcher.flush();
     expect(sender.calls).toHaveLength(0);
@@ -133,7 +195,7 @@ describe("ProduceBatcher", () => {
 
   it("combines requests that arrive during a send into one next send, grouped by topic", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     const first = track(batcher.send(records(REQUESTS, "a1")));
     await settle();
     const second = track(batcher.send([...records(REQUESTS, "b1"), ...records(DLQ, "b2")]));
@@ -158,7 +220,7 @@ describe("ProduceBatcher", () => {
 
   it("rejects exactly the callers of a failed send, with its error, and keeps sending afterwards", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     const first = track(batcher.send(records(REQUESTS, "a1")));
     await settle();
     const second = track(batcher.send(records(REQUESTS, "b1")));
@@ -194,7 +256,7 @@ describe("ProduceBatcher", () => {
           throw boom;
         },
       },
-      100,
+      { maxRecords: 100 },
     );
     await expect(batcher.send(records(REQUESTS, "a1"))).rejects.toBe(boom);
     await expect(batcher.send(records(REQUESTS, "b1"))).rejects.toBe(boom);
@@ -202,7 +264,7 @@ describe("ProduceBatcher", () => {
 
   it("splits queued requests at the record limit without splitting a request, and sends an oversized request alone", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 4);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 4 });
     const sends = [track(batcher.send(records(REQUESTS, "a1")))];
     await settle();
     sends.push(
@@ -226,7 +288,7 @@ describe("ProduceBatcher", () => {
 
   it("sends an oversized request alone even when nothing else is queued", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 2);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 2 });
     const sent = track(batcher.send(records(REQUESTS, "a1", "a2", "a3")));
     await settle();
     expect(sender.keys(0)).toEqual({ [REQUESTS]: ["a1", "a2", "a3"] });
@@ -237,7 +299,7 @@ describe("ProduceBatcher", () => {
 
   it("sends a request made right after the previous one was acknowledged", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     const first = batcher.send(records(REQUESTS, "a1"));
     await settle();
     sender.call(0).reply.resolve();
@@ -253,7 +315,7 @@ describe("ProduceBatcher", () => {
 
   it("flush waits until every queued request has been produced", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     const first = track(batcher.send(records(REQUESTS, "a1")));
     await settle();
     const second = track(batcher.send(records(REQUESTS, "b1")));
@@ -272,7 +334,7 @@ describe("ProduceBatcher", () => {
 
   it("flush settles even when the last send failed", async () => {
     const sender = new FakeSender();
-    const batcher = new ProduceBatcher(sender, 100);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100 });
     const sent = track(batcher.send(records(REQUESTS, "a1")));
     const flushed = track(batcher.flush());
     await settle();
@@ -284,7 +346,7 @@ describe("ProduceBatcher", () => {
 
   it("flush resolves at once when nothing is queued", async () => {
     const sender = new FakeSender();
-    const flushed = track(new ProduceBatcher(sender, 100).flush());
+    const flushed = track(new ProduceBatcher(sender, { maxRecords: 100 }).flush());
     await settle();
     expect(flushed.state).toBe("resolved");
     expect(sender.calls).toHaveLength(0);
@@ -293,7 +355,7 @@ describe("ProduceBatcher", () => {
   it("tells the observer how many records each send carried and whether it worked", async () => {
     const sender = new FakeSender();
     const observer = new RecordingObserver();
-    const batcher = new ProduceBatcher(sender, 100, observer);
+    const batcher = new ProduceBatcher(sender, { maxRecords: 100, observer });
     const first = track(batcher.send(records(REQUESTS, "a1", "a2")));
     await settle();
     const second = track(batcher.send(records(REQUESTS, "b1")));

@@ -1,11 +1,70 @@
-import type { TopicRecord } from "@callbridge/kafka";
+import { fitRecord, fitsAlone, type TopicRecord } from "@callbridge/kafka";
 import type { RouteOutcome } from "@callbridge/routes";
-import { CALL_REQUEST_SCHEMA_ID, CONNECT_ERROR_HEADERS, callRequestKey, DLQ_HEADERS, REQUEST_HEADERS } from "@callbridge/schemas";
+import {
+  CALL_REQUEST_SCHEMA_ID,
+  CONNECT_ERROR_HEADERS,
+  callRequestKey,
+  DLQ_HEADERS,
+  deadLetterFit,
+  REQUEST_HEADERS,
+} from "@callbridge/schemas";
 import type { Source } from "../sources/source.js";
 
 export interface IngestTopics {
   readonly callRequests: string;
   readonly deadLetters: string;
+}
+
+/** Each topic's `max.message.bytes`, read from the broker at start-up, bytes. */
+export interface TopicLimits {
+  callRequests: number;
+  deadLetters: number;
+}
+
+/** Set on an `invalid_phone` letter that left the original event out to fit: the event's size, bytes. */
+export const ORIGINAL_EVENT_DROPPED_HEADER = "callbridge.dlq.original_event_dropped_bytes";
+
+export type SizedRecords =
+  | { readonly ok: true; readonly records: TopicRecord[] }
+  /** A call request larger than its topic takes: the webhook is refused (413), nothing is written. */
+  | { readonly ok: false; readonly bytes: number; readonly limitBytes: number };
+
+/**
+ * The records of one webhook, each within its topic's limit. A call request must fit whole (a
+ * cut request is no request), else the whole webhook is refused. A dead letter always lands:
+ * whole if it fits; else without the original event (its draft keeps what routing found),
+ * flagged; else cut like any dead letter (see deadLetterFit).
+ */
+export function sizedRecordsFor(
+  outcomes: readonly RouteOutcome[],
+  source: Source,
+  topics: IngestTopics,
+  now: Date,
+  limits: TopicLimits,
+): SizedRecords {
+  const records: TopicRecord[] = [];
+  for (const outcome of outcomes) {
+    const record = recordFor(outcome, source, topics, now);
+    if (outcome.kind === "call") {
+      if (!fitsAlone(record.record, limits.callRequests)) {
+        return { ok: false, bytes: Buffer.byteLength(String(record.record.value)), limitBytes: limits.callRequests };
+      }
+      records.push(record);
+      continue;
+    }
+    if (fitsAlone(record.record, limits.deadLetters)) {
+      records.push(record);
+      continue;
+    }
+    const eventBytes = Buffer.byteLength(JSON.stringify(outcome.event.fields));
+    const lean = {
+      ...record.record,
+      value: JSON.stringify(outcome.draft),
+      headers: { ...record.record.headers, [ORIGINAL_EVENT_DROPPED_HEADER]: String(eventBytes) },
+    };
+    records.push({ topic: record.topic, record: fitRecord(lean, deadLetterFit(limits.deadLetters)).record });
+  }
+  return { ok: true, records };
 }
 
 /**

@@ -1,9 +1,9 @@
-import type { ProduceBatcher } from "@callbridge/kafka";
+import { KafkaOperationError, type TopicRecord } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import { type RouteConfig, routeEvents } from "@callbridge/routes";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { DeliveredEvents } from "../delivery/delivered-events.js";
-import { type IngestTopics, recordFor } from "../delivery/records.js";
+import { type IngestTopics, sizedRecordsFor, type TopicLimits } from "../delivery/records.js";
 import type { IngestMetrics, RequestOutcome } from "../metrics.js";
 import { mediaTypeOf, type Source, type SourceReply } from "../sources/source.js";
 
@@ -11,7 +11,9 @@ export interface WebhookDeps {
   readonly sources: ReadonlyMap<string, Source>;
   readonly routes: readonly RouteConfig[];
   readonly topics: IngestTopics;
-  readonly batcher: ProduceBatcher;
+  /** Writes records through the shared produce batcher; settles when Kafka acknowledged them. */
+  readonly send: (records: readonly TopicRecord[]) => Promise<void>;
+  readonly limits: Readonly<TopicLimits>;
   readonly delivered: DeliveredEvents;
   readonly metrics: IngestMetrics;
   readonly logger: Logger;
@@ -104,12 +106,21 @@ export function webhookRouter(deps: WebhookDeps): Router {
         return new Set<string>();
       });
       const fresh = routed.outcomes.filter((o) => !seen.has(o.idempotencyKey));
-      const records = fresh.map((outcome) => recordFor(outcome, source, deps.topics, new Date(now)));
+      const sized = sizedRecordsFor(fresh, source, deps.topics, new Date(now), deps.limits);
+      if (!sized.ok) {
+        const reason = `a call request from this event is ${sized.bytes} bytes; the requests topic takes records up to ${sized.limitBytes} bytes (max.message.bytes)`;
+        log.warn(
+          { source: source.id, bytes: sized.bytes, limitBytes: sized.limitBytes },
+          "webhook refused: a call request is too large for Kafka",
+        );
+        return finish(res, source, "payload_too_large", source.refused(413, reason), startedAt);
+      }
+      const records = sized.records;
 
       // Remembered once Kafka acknowledges, even if that comes after we answered 503: the
       // sender's retry is then a duplicate rather than a second write.
       const keys = fresh.map((o) => o.idempotencyKey);
-      const written = deps.batcher.send(records).then(() =>
+      const written = deps.send(records).then(() =>
         deps.delivered.remember(keys).catch((error: unknown) => {
           log.warn({ err: error }, "could not remember delivered events; a redelivery will be written again");
         }),
@@ -117,6 +128,20 @@ export function webhookRouter(deps: WebhookDeps): Router {
       try {
         await withTimeout(written, deps.produceTimeoutMs);
       } catch (error) {
+        if (error instanceof KafkaOperationError && error.permanent) {
+          // Sending again would not help (a topic gone, no permission): the sender should not retry blindly.
+          log.error(
+            { source: source.id, records: records.length, err: error, code: error.code },
+            "Kafka refused the records for good; answering 500",
+          );
+          return finish(
+            res,
+            source,
+            "error",
+            source.refused(500, `the event store refused the records (${error.code ?? "permanent error"})`),
+            startedAt,
+          );
+        }
         log.error({ source: source.id, records: records.length, err: error }, "Kafka did not acknowledge; answering 503");
         return finish(
           res,

@@ -27,6 +27,8 @@ export interface TestIngestOptions {
   readonly skipStart?: boolean;
   /** Where log lines go (silent when absent): tests read them for leaks. */
   readonly logDestination?: DestinationStream;
+  /** Topic configs (e.g. `max.message.bytes`) the test's topics are created with before the ingest starts. */
+  readonly topicConfig?: { readonly callRequests?: Record<string, string>; readonly deadLetters?: Record<string, string> };
 }
 
 /** An ingest on a free port with topics of its own, built with the same factory as `main.ts`. */
@@ -59,6 +61,25 @@ export async function startTestIngest(brokers: string, options: TestIngestOption
     requestTimeoutMs: 3_000,
     retry: { retries: 2, initialRetryTimeMs: 100, maxRetryTimeMs: 500 },
   });
+  if (options.topicConfig) {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.ensureTopics([
+      {
+        name: topics.callRequests,
+        partitions: 3,
+        retentionMs: 3_600_000,
+        ...(options.topicConfig.callRequests ? { config: options.topicConfig.callRequests } : {}),
+      },
+      {
+        name: topics.deadLetters,
+        partitions: 1,
+        retentionMs: 3_600_000,
+        ...(options.topicConfig.deadLetters ? { config: options.topicConfig.deadLetters } : {}),
+      },
+    ]);
+    await admin.disconnect();
+  }
   const delivered = new InMemoryDeliveredEvents(loaded.config.dedupe.ttlSeconds * 1000, loaded.config.dedupe.maxKeys);
   const ingest = createIngestApp(loaded.config, { logger, kafka, delivered, registry, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
   if (!options.skipStart) await ingest.start();

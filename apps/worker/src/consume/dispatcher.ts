@@ -1,15 +1,24 @@
 import { setMaxListeners } from "node:events";
 import type { ConsumedRecord, Consumer, ProduceBatcher, RecordBatch, TopicPartitions, TopicRecord } from "@callbridge/kafka";
-import { decodeJson } from "@callbridge/kafka";
+import { DEFAULT_MAX_MESSAGE_BYTES, decodeJson, fitRecord, KafkaOperationError } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
-import { CallRequest } from "@callbridge/schemas";
+import { CallRequest, deadLetterFit } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
-import { deadLetterRecord, resultRecord, type WorkerTopics } from "../output/records.js";
+import { deadLetterRecord, fittedDeadLetterRecord, fittedResultRecord, type WorkerTopics } from "../output/records.js";
 import type { ProcessSignals, Verdict } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
 import { room, shouldPause, type WindowState } from "./window.js";
+
+/** Below this the halving of a refused record's limit stops: something else is wrong. */
+const MIN_LIMIT_BYTES = 64 * 1024;
+
+/** `max.message.bytes` of the topics the worker writes, bytes. */
+export interface WriteLimits {
+  readonly callResults: number;
+  readonly deadLetters: number;
+}
 
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
@@ -43,6 +52,7 @@ export class Dispatcher {
   /** Aborted at the shutdown deadline: calls still at the API are abandoned. */
   private readonly abort = new AbortController();
   private inFlight = 0;
+  private limits: WriteLimits;
   private assignedPartitions: readonly number[] = [];
   private readonly pausedPartitions = new Set<number>();
   private held = false;
@@ -50,9 +60,15 @@ export class Dispatcher {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: DispatcherDeps) {
+    this.limits = { callResults: DEFAULT_MAX_MESSAGE_BYTES, deadLetters: DEFAULT_MAX_MESSAGE_BYTES };
     this.keys = new KeyQueue((work) => this.run(work));
     // Every waiting request listens on these two signals; thousands of listeners are expected.
     setMaxListeners(0, this.stopStarting.signal, this.abort.signal);
+  }
+
+  /** The topics' size limits, read from the broker at start-up. */
+  useLimits(limits: WriteLimits): void {
+    this.limits = limits;
   }
 
   get inFlightRecords(): number {
@@ -147,9 +163,9 @@ export class Dispatcher {
     try {
       const verdict = await this.deps.process(request, { stop: this.stopStarting.signal, hard: this.abort.signal });
       if (verdict.kind === "abandoned") return;
-      const records: TopicRecord[] = [resultRecord(verdict.result, this.deps.topics.callResults)];
+      const records: TopicRecord[] = [fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults)];
       if (verdict.deadLetter) {
-        records.push(deadLetterRecord(record, verdict.deadLetter, this.deps.topics.deadLetters, new Date()));
+        records.push(this.fitDeadLetter(deadLetterRecord(record, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
         this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
       }
       if (!(await this.write(records))) return;
@@ -168,11 +184,13 @@ export class Dispatcher {
 
   private async finishPoison(record: ConsumedRecord, tracker: OffsetTracker, detail: string): Promise<void> {
     try {
-      const letter = deadLetterRecord(
-        record,
-        { reason: "invalid_message", message: `not a valid CallRequest v1: ${detail}`, attempts: 0 },
-        this.deps.topics.deadLetters,
-        new Date(),
+      const letter = this.fitDeadLetter(
+        deadLetterRecord(
+          record,
+          { reason: "invalid_message", message: `not a valid CallRequest v1: ${detail}`, attempts: 0 },
+          this.deps.topics.deadLetters,
+          new Date(),
+        ),
       );
       if (!(await this.write([letter]))) return;
       this.deps.metrics.deadLetters.inc({ reason: "invalid_message", code: "none" });
@@ -183,17 +201,51 @@ export class Dispatcher {
     }
   }
 
-  /** Writes results and dead letters, retrying while Kafka is away; false only when shutting down. */
+  /**
+   * Writes results and dead letters: retried while Kafka is away, given up (false) once
+   * shutdown begins (the record stays uncommitted and is redelivered). A record the broker
+   * refuses for its size is fitted to half the limit and sent again; another permanent error
+   * (a missing topic, no write permission) is said loudly and retried slowly: it needs an
+   * operator, and nothing is committed past it meanwhile.
+   */
   private async write(records: TopicRecord[]): Promise<boolean> {
+    let sending = records;
     for (let failures = 0; ; failures++) {
       try {
-        await this.deps.output.send(records);
+        await this.deps.output.send(sending);
         return true;
       } catch (error) {
-        if (failures === 0) this.deps.logger.warn({ err: error }, "could not write results; retrying");
-        if (!(await sleep(Math.min(5_000, 200 * 2 ** failures), this.abort.signal))) return false;
+        const failure = error instanceof KafkaOperationError ? error : undefined;
+        if (failure?.tooLarge && this.limits.deadLetters > MIN_LIMIT_BYTES) {
+          this.limits = { callResults: Math.floor(this.limits.callResults / 2), deadLetters: Math.floor(this.limits.deadLetters / 2) };
+          this.deps.logger.error(
+            { err: error, limits: this.limits },
+            "Kafka refused a record for its size; fitting records to half the limit read at start-up",
+          );
+          sending = sending.map(({ topic, record }) => ({ topic, record: fitRecord(record, deadLetterFit(this.limitOf(topic))).record }));
+          continue;
+        }
+        const permanent = failure?.permanent === true;
+        if (permanent)
+          this.deps.logger.error(
+            { err: error, code: failure?.code },
+            "Kafka refuses to take results or dead letters; they wait, uncommitted, until it does",
+          );
+        else if (failures === 0) this.deps.logger.warn({ err: error }, "could not write results; retrying");
+        const waitMs = Math.min(permanent ? 30_000 : 5_000, 200 * 2 ** failures);
+        if (!(await sleep(waitMs, this.stopStarting.signal))) return false;
       }
     }
+  }
+
+  private fitDeadLetter(letter: TopicRecord): TopicRecord {
+    const fitted = fittedDeadLetterRecord(letter, this.limits.deadLetters);
+    if (fitted.record !== letter.record) this.deps.metrics.trimmedRecords.inc({ topic: "dead_letters" });
+    return fitted;
+  }
+
+  private limitOf(topic: string): number {
+    return topic === this.deps.topics.deadLetters ? this.limits.deadLetters : this.limits.callResults;
   }
 
   private finished(): void {

@@ -1,10 +1,11 @@
-import type { ConsumedRecord, RecordHeaders, TopicRecord } from "@callbridge/kafka";
+import { type ConsumedRecord, fitRecord, fitsAlone, type RecordHeaders, type TopicRecord } from "@callbridge/kafka";
 import {
   type CallResult,
   CONNECT_ERROR_HEADERS,
   DLQ_HEADERS,
   DLQ_RESPONSE_BODY_MAX_BYTES,
   type DlqReason,
+  deadLetterFit,
   type ExistingCall,
   REQUEST_HEADERS,
 } from "@callbridge/schemas";
@@ -72,6 +73,32 @@ export function resultRecord(result: CallResult, topic: string): TopicRecord {
       headers: { "content-type": "application/json", "callbridge.outcome": result.outcome },
     },
   };
+}
+
+/** Set on a result whose request's `context` was left out to fit the topic: the context's size, bytes. */
+export const CONTEXT_DROPPED_HEADER = "callbridge.result.context_dropped_bytes";
+
+/**
+ * A result that fits its topic's limit: whole when it does; else without the request's
+ * `context` (echoed from the request, and the only part that can be large), the header saying
+ * how large it was; else, with no way to keep it valid JSON, cut and flagged like a dead letter.
+ */
+export function fittedResultRecord(result: CallResult, topic: string, limitBytes: number): TopicRecord {
+  const whole = resultRecord(result, topic);
+  if (fitsAlone(whole.record, limitBytes)) return whole;
+  const { context, ...rest } = result;
+  const lean = resultRecord({ ...rest, context: {} } as CallResult, topic);
+  const dropped = {
+    ...lean.record,
+    headers: { ...lean.record.headers, [CONTEXT_DROPPED_HEADER]: String(Buffer.byteLength(JSON.stringify(context ?? {}))) },
+  };
+  if (fitsAlone(dropped, limitBytes)) return { topic, record: dropped };
+  return { topic, record: fitRecord(dropped, deadLetterFit(limitBytes)).record };
+}
+
+/** A dead letter that fits its topic's limit (see deadLetterFit). */
+export function fittedDeadLetterRecord(letter: TopicRecord, limitBytes: number): TopicRecord {
+  return { topic: letter.topic, record: fitRecord(letter.record, deadLetterFit(limitBytes)).record };
 }
 
 /** Cuts text to at most `maxBytes` of UTF-8 without splitting a character. */

@@ -29,6 +29,10 @@ export const DLQ_HEADERS = {
   campaignId: "callbridge.dlq.campaign_id",
   sourceKind: "callbridge.dlq.source_kind",
   route: "callbridge.dlq.route",
+  /** "true" when the value was cut to fit the topic's size limit (it cannot be replayed as it is). */
+  valueTruncated: "callbridge.dlq.value_truncated",
+  /** The value's size before it was cut, bytes. */
+  originalValueBytes: "callbridge.dlq.original_value_bytes",
   originalTopic: "callbridge.original.topic",
   originalPartition: "callbridge.original.partition",
   originalOffset: "callbridge.original.offset",
@@ -45,3 +49,21 @@ export const CONNECT_ERROR_HEADERS = {
 
 /** `callbridge.dlq.response_body` is cut to this many bytes so a letter stays small. */
 export const DLQ_RESPONSE_BODY_MAX_BYTES = 4096;
+
+/**
+ * How a dead letter is made to fit its topic's size limit (`fitRecord` in @callbridge/kafka):
+ * these headers are cut first, then the value, flagged with its original size.
+ */
+export function deadLetterFit(limitBytes: number) {
+  return {
+    limitBytes,
+    trimmableHeaders: [
+      DLQ_HEADERS.responseBody,
+      DLQ_HEADERS.errorMessage,
+      CONNECT_ERROR_HEADERS.exceptionMessage,
+      DLQ_HEADERS.existingCall,
+    ],
+    truncatedHeader: DLQ_HEADERS.valueTruncated,
+    originalSizeHeader: DLQ_HEADERS.originalValueBytes,
+  };
+}
