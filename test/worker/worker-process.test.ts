@@ -1,4 +1,4 @@
-import { freePort, uniqueName } from "@callbridge/test-infra";
+import { deleteKafkaInstance, freePort, startKafka, stopKafka, uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests } from "../support/kafka.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
@@ -60,6 +60,49 @@ describe("node apps/worker/dist/main.js", () => {
     const keys = calls.map((c) => c.context.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(new Set(keys)).toEqual(new Set(batch.map((r) => r.idempotency_key)));
+  });
+
+  it("/readyz answers 503 naming Kafka while the broker is away, and 200 again by itself when it is back", {
+    timeout: 180_000,
+  }, async () => {
+    const instance = uniqueName("worker-readyz");
+    cleanups.push(() => deleteKafkaInstance({ name: instance, env: process.env }));
+    const broker = await startKafka({ name: instance, env: process.env, fresh: true });
+    const sim = await startSimulator();
+    cleanups.push(() => sim.sim.close());
+    const topics = await createTopics(broker.brokers, 1);
+    const port = await freePort();
+    const worker = spawnWorker({ ...workerProcessEnv({ brokers: broker.brokers, topics, simUrl: sim.url }), PORT: String(port) });
+    cleanups.push(() => killHard(worker));
+    const readyz = async () => {
+      const answer = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return answer && { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+    };
+    await eventually(async () => ((await readyz())?.status === 200 ? true : undefined), "ready at start");
+
+    await stopKafka({ name: instance, env: process.env });
+    const away = await eventually(
+      async () => {
+        const answer = await readyz();
+        return answer?.status === 503 ? answer : undefined;
+      },
+      "not ready while the broker is away",
+      30_000,
+    );
+    expect(away.body).toMatchObject({ ready: false, kafka: "unreachable" });
+    expect(String(away.body.kafkaReason)).not.toBe("");
+
+    await startKafka({ name: instance, env: process.env });
+    const back = await eventually(
+      async () => {
+        const answer = await readyz();
+        return answer?.status === 200 ? answer : undefined;
+      },
+      "ready again once the broker is back",
+      90_000,
+    );
+    expect(back.body).toMatchObject({ ready: true, kafka: "reachable", joined: true });
+    expect(worker.child.exitCode).toBeNull();
   });
 
   it("says in one line that Kafka cannot be reached, naming the setting, and exits 1", { timeout: 60_000 }, async () => {

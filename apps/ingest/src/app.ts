@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type Producer, topicCatalog } from "@callbridge/kafka";
+import { BrokerProbe, DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type Producer, topicCatalog } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import express from "express";
 import type { IngestConfig } from "./config.js";
@@ -57,7 +57,10 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
   let connected = false;
   let draining = false;
   let server: Server | undefined;
-  const setReady = () => metrics.ready.set(connected && !draining ? 1 : 0);
+  // An idle producer does not notice a broker going away: a probe of its own keeps /readyz honest.
+  const probe = new BrokerProbe(deps.kafka.admin({ retries: 0 }), { logger: log, onChange: () => setReady() });
+  const isReady = () => connected && !draining && probe.state.reachable;
+  const setReady = () => metrics.ready.set(isReady() ? 1 : 0);
   setReady();
 
   const app = express();
@@ -71,8 +74,10 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
     res.json({ status: "ok" });
   });
   app.get("/readyz", (_req, res) => {
-    const ready = connected && !draining;
-    res.status(ready ? 200 : 503).json({ ready, kafka: connected ? "connected" : "disconnected", draining });
+    const ready = isReady();
+    const broker = probe.state;
+    const kafka = !connected ? "disconnected" : broker.reachable ? "connected" : "unreachable";
+    res.status(ready ? 200 : 503).json({ ready, kafka, ...(broker.reachable ? {} : { reason: broker.reason }), draining });
   });
   app.use(
     webhookRouter({
@@ -101,7 +106,7 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
     metrics,
     sources,
     get ready() {
-      return connected && !draining;
+      return isReady();
     },
     async start() {
       const admin = deps.kafka.admin();
@@ -125,6 +130,7 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       }
       await producer.connect();
       connected = true;
+      probe.start();
       setReady();
       log.info({ sources: [...sources.values()].map((s) => `${s.id}:${s.kind}`), routes: config.routes.routes.length }, "ingest ready");
     },
@@ -149,6 +155,7 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
           await closed.finally(() => clearInterval(sweeper));
         }
         await batcher.flush();
+        await probe.stop();
         await producer.disconnect();
         await deps.delivered.close();
         connected = false;

@@ -47,6 +47,17 @@ async function load(t: TestIngest, prefix: string, count: number, concurrency = 
   return outcomes;
 }
 
+/** Polls `/readyz` until it answers `status` (within 30 s); its body. */
+async function untilReadyz(t: TestIngest, status: number): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await fetch(`${t.url}/readyz`);
+    if (answer.status === status) return (await answer.json()) as Record<string, unknown>;
+    if (Date.now() > deadline) throw new Error(`/readyz still answers ${answer.status}, not ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe("Kafka outage", () => {
   it("answers 503 while the broker is down, and every 2xx is in the topic exactly once afterwards", { timeout: 180_000 }, async () => {
     const broker = await startKafka({ name: instance, env, fresh: true });
@@ -63,6 +74,10 @@ describe("Kafka outage", () => {
     const duringOutcomes = await during;
     const down = await load(t, "down", 6, 3);
     expect(down.every((o) => o.status === 503)).toBe(true);
+    // Readiness says so too (a load balancer stops sending), with the reason.
+    const notReady = await untilReadyz(t, 503);
+    expect(notReady).toMatchObject({ ready: false, kafka: "unreachable" });
+    expect(String(notReady.reason)).not.toBe("");
 
     await startKafka({ name: instance, env });
     // The producer reconnects by itself: keep sending until Kafka acknowledges again.
@@ -73,6 +88,7 @@ describe("Kafka outage", () => {
       if (after.every((o) => o.status === 202)) break;
     }
     expect(after.every((o) => o.status === 202)).toBe(true);
+    expect(await untilReadyz(t, 200)).toMatchObject({ ready: true, kafka: "connected" });
 
     // The CRM retries what got 503: afterwards every event is delivered.
     const refused = [...duringOutcomes, ...down].filter((o) => o.status !== 202);

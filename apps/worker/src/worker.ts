@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type Admin, DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type TopicRecord, topicCatalog } from "@callbridge/kafka";
+import {
+  type Admin,
+  BrokerProbe,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type KafkaClient,
+  ProduceBatcher,
+  type TopicRecord,
+  topicCatalog,
+} from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import type { TalkoverClient } from "@callbridge/talkover-client";
 import type { Redis } from "ioredis";
@@ -36,6 +44,9 @@ export interface Readiness {
   readonly ready: boolean;
   readonly joined: boolean;
   readonly producer: boolean;
+  /** `unreachable` while no broker answers a metadata request (BrokerProbe). */
+  readonly kafka: "reachable" | "unreachable";
+  readonly kafkaReason?: string;
   readonly draining: boolean;
   readonly circuit: "open" | "closed";
   /** `local` (no Redis), `shared` (Redis), `local_share` (Redis unreachable: this replica's share). */
@@ -82,6 +93,9 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     maxWaitTimeMs: 100,
   });
   const admin = deps.kafka.admin();
+  // The consumer notices a broker going away only at its next fetch or heartbeat, and says
+  // little while it retries: a probe of its own keeps /readyz honest.
+  const probe = new BrokerProbe(deps.kafka.admin({ retries: 0 }), { logger: log, onChange: () => updateReady() });
   let fail: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => {
     fail = resolve;
@@ -136,9 +150,11 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   });
 
   const readiness = (): Readiness => ({
-    ready: joined && producerConnected && !draining,
+    ready: joined && producerConnected && !draining && probe.state.reachable,
     joined,
     producer: producerConnected,
+    kafka: probe.state.reachable ? "reachable" : "unreachable",
+    ...(probe.state.reachable ? {} : { kafkaReason: probe.state.reason }),
     draining,
     circuit: circuit.isOpen ? "open" : "closed",
     limiter: limiter.mode,
@@ -186,6 +202,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     await step("kafka", () => consumer.subscribe([config.topics.callRequests]));
     await step("kafka", () => consumer.run((batch) => dispatcher.handleBatch(batch)));
     commitTimer = setInterval(() => void dispatcher.commit(), config.commitIntervalMs);
+    probe.start();
     stopLag = startLagReporter(admin, config.kafka.groupId, config.topics.callRequests, config.lagIntervalMs, metrics, log, (members) => {
       groupMembers = members;
       metrics.groupMembers.set(members);
@@ -230,6 +247,7 @@ export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       ["limiter", () => limiter.close()],
       ["ledger", () => deps.ledger.close()],
       ["admin", () => admin.disconnect()],
+      ["broker probe", () => probe.stop()],
       ...(deps.closeAfter ?? []),
     ]).finally(updateReady);
   };

@@ -34,8 +34,9 @@ export class Admin {
   constructor(
     kafka: Kafka,
     private readonly connection: ConnectionState = { established: false },
+    options: { readonly retries?: number } = {},
   ) {
-    this.admin = kafka.admin();
+    this.admin = kafka.admin(options.retries === undefined ? {} : { retry: { retries: options.retries } });
   }
 
   async connect(): Promise<void> {
@@ -44,6 +45,15 @@ export class Admin {
       this.connection.established = true;
     } catch (error) {
       throw wrapKafkaError("connect", error);
+    }
+  }
+
+  /** One metadata request, not retried here: it throws when no broker answers. */
+  async brokerCount(): Promise<number> {
+    try {
+      return (await this.admin.describeCluster()).brokers.length;
+    } catch (error) {
+      throw wrapKafkaError("admin", error);
     }
   }
 
@@ -163,6 +173,21 @@ export class Admin {
       const { groups } = await this.admin.describeGroups([groupId]);
       return groups[0]?.members.length ?? 0;
     });
+  }
+
+  /** Ids of the consumer groups the cluster knows. */
+  async listGroups(): Promise<string[]> {
+    return this.call(async () => (await this.admin.listGroups()).groups.map((group) => group.groupId));
+  }
+
+  /**
+   * Deletes consumer groups that have no members left. kafkajs marks its DeleteGroups error
+   * retriable whatever the cause, so a member that has only just left (NON_EMPTY_GROUP) gets
+   * the few short tries of `call`. Readers that join a throwaway group use this to leave
+   * nothing behind.
+   */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    await this.call(() => this.admin.deleteGroups([...groupIds]));
   }
 
   async deleteTopics(topics: readonly string[]): Promise<void> {

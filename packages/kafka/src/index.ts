@@ -1,4 +1,5 @@
 export { Admin, type EnsureTopicsResult, type PartitionLag, type TopicDescription } from "./admin.js";
+export { BrokerProbe, type BrokerProbeOptions, type BrokerReachability } from "./broker-probe.js";
 export {
   type BatchContext,
   type BatchHandler,

@@ -50,8 +50,9 @@ export class KafkaClient {
     return new Consumer(this.kafka, options, this.config.logger, this.connection);
   }
 
-  admin(): Admin {
-    return new Admin(this.kafka, this.connection);
+  /** `retries` overrides the client's retry count for this admin's requests (0: fail at once). */
+  admin(options: { readonly retries?: number } = {}): Admin {
+    return new Admin(this.kafka, this.connection, options);
   }
 }
 
