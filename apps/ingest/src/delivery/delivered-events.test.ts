@@ -2,7 +2,8 @@ import { once } from "node:events";
 import { type RedisServerProcess, redisServerAvailable, startRedisServer } from "@callbridge/test-infra";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { InMemoryDeliveredEvents, RedisDeliveredEvents } from "./delivered-events.js";
+import { claimEvents } from "./claim-events.js";
+import { type DeliveredEvents, InMemoryDeliveredEvents, RedisDeliveredEvents } from "./delivered-events.js";
 
 describe("InMemoryDeliveredEvents", () => {
   let nowMs = 1_700_000_000_000;
@@ -187,5 +188,108 @@ describe.skipIf(!redisServerAvailable())("RedisDeliveredEvents when Redis has go
     await server.kill();
     // Fails by timing out if QUIT waits for a Redis that is not coming back.
     await expect(delivered.close()).resolves.toBeUndefined();
+  });
+});
+
+/** The claim rules, the same for both stores; `lapse` ends a claim's lease early. */
+function claimRules(name: string, make: () => { store: DeliveredEvents; lapse: (key: string) => Promise<void> }) {
+  describe(`${name}: claims`, () => {
+    it("a key nobody holds is claimed; the same writer may claim it again", async () => {
+      const { store } = make();
+      expect(await store.claim(["k1"], "a", 5_000)).toEqual({ claimed: new Set(["k1"]), delivered: new Set() });
+      expect(await store.claim(["k1"], "a", 5_000)).toEqual({ claimed: new Set(["k1"]), delivered: new Set() });
+    });
+
+    it("a key another writer holds is neither claimed nor delivered", async () => {
+      const { store } = make();
+      await store.claim(["k1", "k2"], "a", 5_000);
+      expect(await store.claim(["k1", "k3"], "b", 5_000)).toEqual({ claimed: new Set(["k3"]), delivered: new Set() });
+    });
+
+    it("a delivered key is reported delivered, and remembering ends the claim", async () => {
+      const { store } = make();
+      await store.claim(["k1"], "a", 5_000);
+      await store.remember(["k1"]);
+      expect(await store.claim(["k1"], "b", 5_000)).toEqual({ claimed: new Set(), delivered: new Set(["k1"]) });
+      expect(await store.delivered(["k1"])).toEqual(new Set(["k1"]));
+    });
+
+    it("a claim held but not delivered is not reported delivered", async () => {
+      const { store } = make();
+      await store.claim(["k1"], "a", 5_000);
+      expect(await store.delivered(["k1"])).toEqual(new Set());
+    });
+
+    it("a released claim may be taken by another writer; releasing someone else's does nothing", async () => {
+      const { store } = make();
+      await store.claim(["k1", "k2"], "a", 5_000);
+      await store.release(["k1"], "a");
+      await store.release(["k2"], "b");
+      expect(await store.claim(["k1", "k2"], "b", 5_000)).toEqual({ claimed: new Set(["k1"]), delivered: new Set() });
+    });
+
+    it("a claim whose writer died lapses by itself", async () => {
+      const { store, lapse } = make();
+      await store.claim(["k1"], "a", 5_000);
+      await lapse("k1");
+      expect(await store.claim(["k1"], "b", 5_000)).toEqual({ claimed: new Set(["k1"]), delivered: new Set() });
+    });
+
+    it("claimEvents waits for another writer's write: delivered when it lands, taken over when it fails", async () => {
+      const { store } = make();
+      await store.claim(["k1", "k2"], "a", 5_000);
+      setTimeout(() => {
+        void store.remember(["k1"]);
+        void store.release(["k2"], "a");
+      }, 100);
+      const result = await claimEvents(store, ["k1", "k2", "k3"], "b", { ttlMs: 5_000, waitMs: 3_000, pollMs: 10 });
+      expect({ ...result, claimed: [...result.claimed].sort() }).toEqual({ claimed: ["k2", "k3"], delivered: ["k1"], busy: [] });
+    });
+
+    it("claimEvents reports as busy what another writer still holds after the wait", async () => {
+      const { store } = make();
+      await store.claim(["k1"], "a", 5_000);
+      expect(await claimEvents(store, ["k1", "k2"], "b", { ttlMs: 5_000, waitMs: 50, pollMs: 10 })).toEqual({
+        claimed: ["k2"],
+        delivered: [],
+        busy: ["k1"],
+      });
+    });
+  });
+}
+
+{
+  let nowMs = 1_700_000_000_000;
+  claimRules("InMemoryDeliveredEvents", () => {
+    const store = new InMemoryDeliveredEvents(60_000, 100, () => nowMs);
+    return {
+      store,
+      lapse: async () => {
+        nowMs += 5_001;
+      },
+    };
+  });
+}
+
+describe.skipIf(!redisServerAvailable())("RedisDeliveredEvents claims (real redis-server)", () => {
+  let server: RedisServerProcess;
+  let inspect: Redis;
+  const opened: RedisDeliveredEvents[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+    inspect = new Redis(server.url);
+  });
+  afterAll(async () => {
+    for (const store of opened) await store.close();
+    await inspect?.quit();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await inspect.flushall();
+  });
+  claimRules("RedisDeliveredEvents", () => {
+    const store = new RedisDeliveredEvents(new Redis(server.url), 600);
+    opened.push(store);
+    return { store, lapse: async (key) => void (await inspect.pexpireat(`callbridge:ingest:delivered:${key}`, 1)) };
   });
 });

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { KafkaOperationError, type TopicRecord } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import { type RouteConfig, routeEvents } from "@callbridge/routes";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import { type ClaimedEvents, claimEvents } from "../delivery/claim-events.js";
 import type { DeliveredEvents } from "../delivery/delivered-events.js";
 import { type IngestTopics, sizedRecordsFor, type TopicLimits } from "../delivery/records.js";
 import type { IngestMetrics, RequestOutcome } from "../metrics.js";
@@ -27,6 +29,8 @@ export interface WebhookDeps {
 
 /** Seconds a sender should wait after a 503. */
 const RETRY_AFTER_SECONDS = "5";
+/** A claim outlives the write it guards by this much, ms (then a dead writer's claim lapses). */
+const CLAIM_MARGIN_MS = 2_000;
 
 /** What we say on 401: nothing that tells an attacker which check failed. */
 const UNAUTHORIZED_MESSAGE = "unauthorized";
@@ -101,11 +105,32 @@ export function webhookRouter(deps: WebhookDeps): Router {
       }
 
       const routed = routeEvents(source, deps.routes, verdict.events, new Date(now));
-      const seen = await deps.delivered.delivered(routed.outcomes.map((o) => o.idempotencyKey)).catch((error: unknown) => {
+      const owner = randomUUID();
+      const releaseClaims = (keys: readonly string[]) =>
+        deps.delivered.release(keys, owner).catch((error: unknown) => {
+          log.warn({ err: error }, "could not release claimed events; they lapse by themselves");
+        });
+      const allKeys = routed.outcomes.map((o) => o.idempotencyKey);
+      const claim = await claimEvents(deps.delivered, allKeys, owner, {
+        ttlMs: deps.produceTimeoutMs + CLAIM_MARGIN_MS,
+        waitMs: deps.produceTimeoutMs,
+      }).catch((error: unknown): ClaimedEvents => {
         log.warn({ err: error }, "delivered-events lookup failed; writing every event (the worker dedupes)");
-        return new Set<string>();
+        return { claimed: allKeys, delivered: [], busy: [] };
       });
-      const fresh = routed.outcomes.filter((o) => !seen.has(o.idempotencyKey));
+      if (claim.busy.length > 0) {
+        await releaseClaims(claim.claimed);
+        log.warn({ source: source.id, events: claim.busy.length }, "the same event is being written by another request; answering 503");
+        return finish(
+          res,
+          source,
+          "unavailable",
+          source.refused(503, "this event is being written by another delivery of it; retry later", { "retry-after": RETRY_AFTER_SECONDS }),
+          startedAt,
+        );
+      }
+      const mine = new Set(claim.claimed);
+      const fresh = routed.outcomes.filter((o) => mine.delete(o.idempotencyKey));
       const sized = sizedRecordsFor(fresh, source, deps.topics, new Date(now), deps.limits);
       if (!sized.ok) {
         const reason = `a call request from this event is ${sized.bytes} bytes; the requests topic takes records up to ${sized.limitBytes} bytes (max.message.bytes)`;
@@ -113,6 +138,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
           { source: source.id, bytes: sized.bytes, limitBytes: sized.limitBytes },
           "webhook refused: a call request is too large for Kafka",
         );
+        await releaseClaims(claim.claimed);
         return finish(res, source, "payload_too_large", source.refused(413, reason), startedAt);
       }
       const records = sized.records;
@@ -120,10 +146,17 @@ export function webhookRouter(deps: WebhookDeps): Router {
       // Remembered once Kafka acknowledges, even if that comes after we answered 503: the
       // sender's retry is then a duplicate rather than a second write.
       const keys = fresh.map((o) => o.idempotencyKey);
-      const written = deps.send(records).then(() =>
-        deps.delivered.remember(keys).catch((error: unknown) => {
-          log.warn({ err: error }, "could not remember delivered events; a redelivery will be written again");
-        }),
+      // A failed write gives its claims back so that the sender's retry (or a concurrent
+      // delivery waiting on it) writes them; one still pending after we answer keeps them.
+      const written = deps.send(records).then(
+        () =>
+          deps.delivered.remember(keys).catch((error: unknown) => {
+            log.warn({ err: error }, "could not remember delivered events; a redelivery will be written again");
+          }),
+        async (error: unknown) => {
+          await releaseClaims(keys);
+          throw error;
+        },
       );
       try {
         await withTimeout(written, deps.produceTimeoutMs);

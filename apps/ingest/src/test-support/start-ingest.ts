@@ -7,7 +7,7 @@ import { freePort, uniqueName } from "@callbridge/test-infra";
 import type { DestinationStream } from "pino";
 import { createIngestApp, type IngestApp } from "../app.js";
 import { EXAMPLE_ROUTES_FILE, type IngestConfig, loadConfig } from "../config.js";
-import { InMemoryDeliveredEvents } from "../delivery/delivered-events.js";
+import { type DeliveredEvents, InMemoryDeliveredEvents } from "../delivery/delivered-events.js";
 
 export interface TestIngest {
   readonly ingest: IngestApp;
@@ -27,6 +27,10 @@ export interface TestIngestOptions {
   readonly skipStart?: boolean;
   /** Where log lines go (silent when absent): tests read them for leaks. */
   readonly logDestination?: DestinationStream;
+  /** Where delivered events are remembered (one store shared by several test ingests stands for Redis); in memory when absent. */
+  readonly delivered?: DeliveredEvents;
+  /** Topics to use (several ingests on the same topics); fresh ones when absent. */
+  readonly topics?: { readonly callRequests: string; readonly deadLetters: string };
   /** Topic configs (e.g. `max.message.bytes`) the test's topics are created with before the ingest starts. */
   readonly topicConfig?: { readonly callRequests?: Record<string, string>; readonly deadLetters?: Record<string, string> };
 }
@@ -38,7 +42,7 @@ export async function startTestIngest(brokers: string, options: TestIngestOption
     routesFile = join(mkdtempSync(join(tmpdir(), "callbridge-routes-")), "routes.yaml");
     writeFileSync(routesFile, options.routesYaml);
   }
-  const topics = { callRequests: uniqueName("requests"), deadLetters: uniqueName("dlq") };
+  const topics = options.topics ?? { callRequests: uniqueName("requests"), deadLetters: uniqueName("dlq") };
   const port = await freePort();
   const loaded = loadConfig({
     KAFKA_BROKERS: brokers,
@@ -80,7 +84,7 @@ export async function startTestIngest(brokers: string, options: TestIngestOption
     ]);
     await admin.disconnect();
   }
-  const delivered = new InMemoryDeliveredEvents(loaded.config.dedupe.ttlSeconds * 1000, loaded.config.dedupe.maxKeys);
+  const delivered = options.delivered ?? new InMemoryDeliveredEvents(loaded.config.dedupe.ttlSeconds * 1000, loaded.config.dedupe.maxKeys);
   const ingest = createIngestApp(loaded.config, { logger, kafka, delivered, registry, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
   if (!options.skipStart) await ingest.start();
   const url = await ingest.listen(port, "127.0.0.1");
