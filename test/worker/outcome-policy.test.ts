@@ -182,6 +182,27 @@ describe("outcome policy", () => {
     expect(await readAll(brokers, t.topics.deadLetters)).toHaveLength(0);
   });
 
+  it("409 after a 5xx, the existing call an earlier request's: not counted as placed; placed results match the API's 201s", async () => {
+    const t = await start({ BACKOFF_BASE_MS: "200" });
+    const earlier = callRequest();
+    await produceRequests(brokers, t.topics.callRequests, [earlier]);
+    await eventually(async () => ((await simCalls()).length === 1 ? true : undefined), "the earlier request placed");
+    // Past the allowance for the API's whole-second created_at (CLOCK_SKEW_ALLOWANCE_MS): clearly an earlier call.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The next request to the same number meets a 500 (ambiguous to a client), then the 409 of the earlier call.
+    await sim.setFaults({ error_rate: 1 });
+    const later = callRequest({ to: earlier.to });
+    await produceRequests(brokers, t.topics.callRequests, [later]);
+    await eventually(async () => ((await simStats()).responses["500"] ?? 0) >= 1 || undefined, "a 500");
+    await sim.setFaults({});
+    const byKey = new Map((await results(t, 2)).map((r) => [r.idempotency_key, r]));
+    expect(byKey.get(earlier.idempotency_key)).toMatchObject({ outcome: "placed" });
+    expect(byKey.get(later.idempotency_key)).toMatchObject({ outcome: "dead_lettered", http_status: 409 });
+    const placed = (await t.registry.metrics()).match(/^callbridge_worker_requests_total\{outcome="placed"\} (\d+)/m)?.[1];
+    expect(Number(placed)).toBe((await simStats()).responses["201"]);
+    expect(await simCalls()).toHaveLength(1);
+  });
+
   it("401: nothing dead-lettered, the circuit opens, and calls resume once the token is accepted", async () => {
     const t = await start({}, "talq_rotated_token");
     await produceRequests(brokers, t.topics.callRequests, [callRequest(), callRequest()]);

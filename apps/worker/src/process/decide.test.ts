@@ -16,7 +16,14 @@ import {
   TalkoverValidationError,
 } from "@callbridge/talkover-client";
 import { describe, expect, it } from "vitest";
-import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type OutcomePolicy } from "./decide.js";
+import {
+  type AttemptOutcome,
+  type AttemptState,
+  CLOCK_SKEW_ALLOWANCE_MS,
+  decide,
+  initialAttemptState,
+  type OutcomePolicy,
+} from "./decide.js";
 
 // Every row of the outcome policy (the README's "What happens to each request"), as a table
 // over the pure decision: no Kafka, no HTTP, no clock.
@@ -33,9 +40,10 @@ const call: CampaignCall = {
 };
 const existing: ExistingCall = { id: "call-0", campaign_id: "campaign-uuid-1", to: "+14155550142", status: "queued", created_at: AT };
 const init = (status: number | undefined, code: string) => ({ status, code, message: `m ${code}`, responseBody: `{"code":"${code}"}` });
-const failed = (error: AnyTalkoverError): AttemptOutcome => ({ kind: "failed", error, at: AT });
+const failed = (error: AnyTalkoverError, sentAt = AT): AttemptOutcome => ({ kind: "failed", error, sentAt, at: AT });
 const fresh = initialAttemptState(false);
-const afterTimeout: AttemptState = { ...fresh, calls: 1, budgetSpent: 1, ambiguous: true, firstAttemptAt: AT };
+const afterTimeout: AttemptState = { ...fresh, calls: 1, budgetSpent: 1, ambiguous: true, ambiguousSince: AT, firstAttemptAt: AT };
+const BEFORE = (ms: number) => new Date(Date.parse(AT) - ms).toISOString();
 const lastAttempt: AttemptState = { ...fresh, calls: 2, budgetSpent: 2, firstAttemptAt: AT };
 
 const rateLimited = (retryAfterMs?: number) => new TalkoverRateLimitError({ ...init(429, "RATE_LIMIT_EXCEEDED"), retryAfterMs });
@@ -75,6 +83,54 @@ describe("decide: the outcome policy as a table", () => {
       {},
       { kind: "place", call: { ...existing, scheduled_at: null } },
       { calls: 2 },
+    ],
+    [
+      "409 after an ambiguous attempt, the existing call created before that attempt was sent: an earlier request's, dead-lettered",
+      afterTimeout,
+      failed(duplicate({ ...existing, created_at: BEFORE(5_000) })),
+      {},
+      { kind: "dead_letter", letter: { reason: "http_4xx", httpStatus: 409, existingCall: { ...existing, created_at: BEFORE(5_000) } } },
+      {},
+    ],
+    [
+      "the same, policy outcome: a duplicate, not placed",
+      afterTimeout,
+      failed(duplicate({ ...existing, created_at: BEFORE(5_000) })),
+      { duplicateCallPolicy: "outcome" },
+      { kind: "duplicate", existingCall: { ...existing, created_at: BEFORE(5_000) } },
+      {},
+    ],
+    [
+      "409 after an ambiguous attempt, the existing call within the clock-skew allowance before it: placed",
+      afterTimeout,
+      failed(duplicate({ ...existing, created_at: BEFORE(CLOCK_SKEW_ALLOWANCE_MS) })),
+      {},
+      { kind: "place", call: { ...existing, created_at: BEFORE(CLOCK_SKEW_ALLOWANCE_MS), scheduled_at: null } },
+      {},
+    ],
+    [
+      "409 after an earlier process's unanswered attempt (time unknown): placed",
+      initialAttemptState(true),
+      failed(duplicate({ ...existing, created_at: BEFORE(60_000) })),
+      {},
+      { kind: "place", call: { ...existing, created_at: BEFORE(60_000), scheduled_at: null } },
+      {},
+    ],
+    [
+      "409 after an earlier process's unanswered attempt, the call older than the request: dead-lettered",
+      initialAttemptState(true, AT),
+      failed(duplicate({ ...existing, created_at: BEFORE(60_000) })),
+      {},
+      { kind: "dead_letter", letter: { httpStatus: 409 } },
+      {},
+    ],
+    [
+      "a timeout after a 5xx keeps the first unanswered attempt's time",
+      { ...afterTimeout, ambiguousSince: BEFORE(10_000) },
+      failed(new TalkoverTimeoutError(init(undefined, "TIMEOUT"))),
+      {},
+      { kind: "retry" },
+      { ambiguous: true, ambiguousSince: BEFORE(10_000) },
     ],
     [
       "400 CAMPAIGN_NOT_ACTIVE: dead-lettered",
@@ -242,7 +298,7 @@ describe("decide: the outcome policy as a table", () => {
     [
       "a bug, not an API answer: retried as ambiguous, never final at once",
       fresh,
-      { kind: "crashed", message: "TypeError: x", at: AT },
+      { kind: "crashed", message: "TypeError: x", sentAt: AT, at: AT },
       {},
       { kind: "retry", reason: "internal" },
       { ambiguous: true, budgetSpent: 1 },

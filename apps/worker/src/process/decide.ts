@@ -11,21 +11,62 @@ export interface AttemptState {
   readonly budgetSpent: number;
   /** 429s so far (they do not spend the budget; they lengthen the backoff). */
   readonly throttles: number;
-  /** An attempt may have reached the API without an answer saying so: a later 409 means "placed". */
+  /** An attempt may have reached the API without an answer saying so: a later 409 may mean "placed". */
   readonly ambiguous: boolean;
+  /**
+   * The earliest moment such an unanswered attempt was sent (ISO 8601): a call the API created
+   * before it cannot be ours. Undefined when unknown (then any existing call may be ours).
+   */
+  readonly ambiguousSince: string | undefined;
   readonly firstAttemptAt: string | undefined;
 }
 
-export function initialAttemptState(ambiguousBefore: boolean): AttemptState {
-  return { calls: 0, budgetSpent: 0, throttles: 0, ambiguous: ambiguousBefore, firstAttemptAt: undefined };
+/**
+ * A request's state before its first attempt here. `ambiguousBefore`: an earlier process may
+ * have sent it unanswered; `since`: no such attempt can be older than this (the time the
+ * request was received or made), so an existing call created before it is someone else's.
+ */
+export function initialAttemptState(ambiguousBefore: boolean, since?: string): AttemptState {
+  return {
+    calls: 0,
+    budgetSpent: 0,
+    throttles: 0,
+    ambiguous: ambiguousBefore,
+    ambiguousSince: ambiguousBefore ? since : undefined,
+    firstAttemptAt: undefined,
+  };
+}
+
+/**
+ * How much earlier than our unanswered attempt an existing call's `created_at` may read and
+ * still count as possibly ours, ms. The API's examples write `created_at` to the whole second
+ * (a call made at .800 reads .000), and its clock and ours differ by NTP's error besides. Erring
+ * this way only ever miscounts an earlier request's call as placed; erring the other way would
+ * dead-letter our own call, and a replay of that letter could call the person twice.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
+
+/** Could the API's existing call (409 `existing_call`) be the one our unanswered attempt created? */
+export function couldBeOurs(createdAt: string, ambiguousSince: string | undefined): boolean {
+  if (ambiguousSince === undefined) return true;
+  const created = Date.parse(createdAt);
+  // Unreadable: keep the request's bookkeeping as placed, which never calls again either.
+  if (Number.isNaN(created)) return true;
+  return created >= Date.parse(ambiguousSince) - CLOCK_SKEW_ALLOWANCE_MS;
+}
+
+/** `state` after an attempt sent at `sentAt` that may have reached the API unanswered. */
+function madeAmbiguous(state: AttemptState, sentAt: string): AttemptState {
+  return { ...state, ambiguous: true, ambiguousSince: state.ambiguousSince ?? sentAt };
 }
 
 /** What one turn through the limiter came back with. */
 export type AttemptOutcome =
   | { readonly kind: "created"; readonly call: CampaignCall; readonly at: string }
-  | { readonly kind: "failed"; readonly error: AnyTalkoverError; readonly at: string }
+  /** `sentAt`: when the request left (ISO 8601); `at`: when it ended. */
+  | { readonly kind: "failed"; readonly error: AnyTalkoverError; readonly sentAt: string; readonly at: string }
   /** Not a client error: a bug. Treated as an ambiguous transient failure rather than losing the request. */
-  | { readonly kind: "crashed"; readonly message: string; readonly at: string }
+  | { readonly kind: "crashed"; readonly message: string; readonly sentAt: string; readonly at: string }
   /** Nothing was sent: the 401 circuit opened while the call waited for its turn. */
   | { readonly kind: "circuit_open" };
 
@@ -77,7 +118,7 @@ export function decide(
   if (outcome.kind === "created") return { state: sent, step: { kind: "place", call: outcome.call } };
   if (outcome.kind === "crashed") {
     return transient(
-      { ...sent, ambiguous: true },
+      madeAmbiguous(sent, outcome.sentAt),
       "internal",
       { status: undefined, code: "INTERNAL", message: outcome.message, body: undefined },
       undefined,
@@ -89,7 +130,7 @@ export function decide(
   const answered = { status: error.status, code: error.code, message: error.message, body: error.responseBody };
   switch (error.kind) {
     case "aborted":
-      return { state: { ...sent, ambiguous: true }, step: { kind: "abandon" } };
+      return { state: madeAmbiguous(sent, outcome.sentAt), step: { kind: "abandon" } };
     case "unauthorized":
       // Wrong for every request: not this request's failure, so it spends no attempt.
       return { state: sent, step: { kind: "await_circuit", open: true } };
@@ -103,13 +144,16 @@ export function decide(
     }
     case "duplicate_call": {
       const existingCall = error.existingCall;
-      // Our own earlier attempt placed it; the API just did not get to tell us.
-      if (sent.ambiguous && existingCall) return { state: sent, step: { kind: "place", call: { ...existingCall, scheduled_at: null } } };
+      // Our own earlier attempt placed it; the API just did not get to tell us. Only if that call
+      // is not older than our first unanswered attempt: else it is an earlier request's call.
+      if (sent.ambiguous && existingCall && couldBeOurs(existingCall.created_at, sent.ambiguousSince)) {
+        return { state: sent, step: { kind: "place", call: { ...existingCall, scheduled_at: null } } };
+      }
       if (policy.duplicateCallPolicy === "outcome" && existingCall) return { state: sent, step: { kind: "duplicate", existingCall } };
       return { state: sent, step: { kind: "dead_letter", letter: { reason: "http_4xx", ...letterFields(answered, 409), existingCall } } };
     }
     default: {
-      const next = { ...sent, ambiguous: sent.ambiguous || error.ambiguous };
+      const next = error.ambiguous ? madeAmbiguous(sent, outcome.sentAt) : sent;
       if (error.retryable) return transient(next, error.kind, answered, error.retryAfterMs, policy, jitter);
       return { state: next, step: { kind: "dead_letter", letter: { reason: "http_4xx", ...letterFields(answered, error.status ?? 0) } } };
     }

@@ -97,7 +97,9 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
     return finished(request, now, 0, { outcome: "already_placed", call_id: begun.entry.callId });
   }
 
-  let state: AttemptState = initialAttemptState(begun.attempted);
+  // An earlier process's unanswered attempt cannot be older than the request itself.
+  const requestSince = request.source?.received_at ?? request.requested_at;
+  let state: AttemptState = initialAttemptState(begun.attempted, requestSince);
   let attemptRecorded = false;
   let lastFailure: string | undefined;
   let ended = false;
@@ -153,7 +155,11 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
           ended = true;
           return finished(request, now, state.calls, { outcome: "already_placed", call_id: again.entry.callId });
         }
-        state = { ...state, ambiguous: state.ambiguous || again.attempted };
+        // Another replica's unanswered attempt may be older than any of ours: widen the bound to the request's time.
+        if (again.attempted) {
+          const unknown = state.ambiguous && state.ambiguousSince === undefined;
+          state = { ...state, ambiguous: true, ambiguousSince: unknown ? undefined : requestSince };
+        }
         continue;
       }
       const failure = outcome.kind === "failed" ? outcome.error.message : outcome.kind === "crashed" ? outcome.message : undefined;
@@ -247,6 +253,7 @@ async function send(
   now: () => Date,
 ): Promise<AttemptOutcome> {
   const started = performance.now();
+  const sentAt = now().toISOString();
   deps.metrics.inFlightCalls.inc();
   try {
     const response = await deps.client.createCampaignCall(
@@ -267,12 +274,12 @@ async function send(
     const seconds = (performance.now() - started) / 1000;
     if (!isTalkoverError(error)) {
       deps.metrics.apiResponse("error").inc();
-      return { kind: "crashed", message: String(error), at: now().toISOString() };
+      return { kind: "crashed", message: String(error), sentAt, at: now().toISOString() };
     }
     const label = error.status === undefined ? error.kind : String(error.status);
     deps.metrics.apiResponse(label).inc();
     deps.metrics.apiDurationOf(error.status === undefined ? label : `${Math.floor(error.status / 100)}xx`).observe(seconds);
-    return { kind: "failed", error, at: now().toISOString() };
+    return { kind: "failed", error, sentAt, at: now().toISOString() };
   } finally {
     deps.metrics.inFlightCalls.dec();
   }
