@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pipedriveSource } from "./pipedrive.js";
+import { describePipedriveProblem, type PipedriveProblem, pipedriveSource, readPipedriveEvent } from "./pipedrive.js";
 import type { InboundWebhook, VerifyResult } from "./source.js";
 
 const USERNAME = "callbridge";
@@ -109,5 +109,97 @@ describe("pipedriveSource", () => {
   it("refuses with 400 a correctly authenticated body that is not JSON", () => {
     const result = source.verify(webhook({ authorization: basic(USERNAME, PASSWORD) }, "meta[id]=1&data[name]=Ada"), NOW_MS);
     expect(rejection(result)?.status).toBe(400);
+  });
+});
+
+/** A webhooks v1 "updated.person" delivery, shaped like Pipedrive's: meta.id is the person's id, a number. */
+const personUpdatedV1 = {
+  v: 1,
+  matches_filters: { current: [] },
+  meta: {
+    v: 1,
+    action: "updated",
+    object: "person",
+    id: 123,
+    company_id: 987654,
+    user_id: 112233,
+    host: "example.pipedrive.com",
+    timestamp: 1700000000,
+    timestamp_micro: 1700000000000000,
+    permitted_user_ids: [112233],
+    trans_pending: false,
+    is_bulk_update: false,
+    pipedrive_service_name: false,
+    change_source: "app",
+    webhook_id: "445566",
+    webhook_owner_id: 112233,
+  },
+  current: { id: 123, name: "Ada Lovelace", phone: [{ value: "(415) 555-0142", primary: true, label: "work" }] },
+  previous: { id: 123, name: "Ada Lovelace", phone: [{ value: "(415) 555-0100", primary: true, label: "work" }] },
+  retry: 0,
+  event: "updated.person",
+};
+
+describe("readPipedriveEvent", () => {
+  it("reads meta.id of a webhooks v2 body", () => {
+    expect(readPipedriveEvent(personChange)).toEqual({ ok: true, id: personChange.meta.id });
+  });
+
+  const { id: _id, ...metaWithoutId } = personChange.meta;
+  it.each<[string, unknown, PipedriveProblem]>([
+    ["a webhooks v1 body", personUpdatedV1, { kind: "webhooks_v1" }],
+    ["a v1 body marked only by meta.v", { meta: { v: 1, id: 123 }, data: {} }, { kind: "webhooks_v1" }],
+    ["a v1 body marked only by the top-level v", { v: 1, meta: { id: 123 } }, { kind: "webhooks_v1" }],
+    ["a v1 body marked only by current without data", { meta: { id: 123 }, current: {}, previous: null }, { kind: "webhooks_v1" }],
+    ["a v1 body whose meta.id was a string", { ...personUpdatedV1, meta: { ...personUpdatedV1.meta, id: "123" } }, { kind: "webhooks_v1" }],
+    [
+      "a v2 body whose meta.id is a number",
+      { ...personChange, meta: { ...personChange.meta, id: 42 } },
+      { kind: "meta_id_not_a_string", got: "number" },
+    ],
+    [
+      "a v2 body whose meta.id is null",
+      { ...personChange, meta: { ...personChange.meta, id: null } },
+      { kind: "meta_id_not_a_string", got: "null" },
+    ],
+    [
+      "a v2 body whose meta.id is an object",
+      { ...personChange, meta: { ...personChange.meta, id: { uuid: "x" } } },
+      { kind: "meta_id_not_a_string", got: "object" },
+    ],
+    ["a v2 body whose meta.id is empty", { ...personChange, meta: { ...personChange.meta, id: "" } }, { kind: "meta_id_empty" }],
+    ["a v2 body whose meta has no id", { ...personChange, meta: metaWithoutId }, { kind: "meta_id_missing" }],
+    ["a body without meta", { data: personChange.data, previous: null }, { kind: "meta_missing" }],
+    ["a body whose meta is a list", { meta: [], data: {} }, { kind: "meta_not_an_object", got: "array" }],
+    ["a body whose meta is a string", { meta: "x", data: {} }, { kind: "meta_not_an_object", got: "string" }],
+    ["a JSON list", [personChange], { kind: "not_an_object", got: "array" }],
+    ["a JSON string", "meta", { kind: "not_an_object", got: "string" }],
+    ["JSON null", null, { kind: "not_an_object", got: "null" }],
+  ])("refuses %s", (_why, body, problem) => {
+    expect(readPipedriveEvent(body)).toEqual({ ok: false, problem });
+  });
+});
+
+describe("describePipedriveProblem", () => {
+  it.each<[PipedriveProblem, string]>([
+    [{ kind: "webhooks_v1" }, "Pipedrive webhooks v1 are not supported; set the webhook to version 2.0"],
+    [{ kind: "meta_id_not_a_string", got: "number" }, "meta.id must be a string, got number"],
+    [{ kind: "meta_id_missing" }, "meta.id is missing"],
+    [{ kind: "meta_id_empty" }, "meta.id is empty"],
+    [{ kind: "meta_missing" }, "meta is missing: the body is not a Pipedrive webhooks v2 event ({meta, data, previous})"],
+    [{ kind: "meta_not_an_object", got: "array" }, "meta must be an object, got array"],
+    [{ kind: "not_an_object", got: "null" }, "the body must be a Pipedrive webhooks v2 object ({meta, data, previous}), got null"],
+  ])("%j", (problem, message) => {
+    expect(describePipedriveProblem(problem)).toBe(message);
+  });
+
+  it("answers a webhooks v1 delivery with 400 and the version to set", () => {
+    const result = source.verify(webhook({ authorization: basic(USERNAME, PASSWORD) }, JSON.stringify(personUpdatedV1)), NOW_MS);
+    expect(rejection(result)).toEqual({ status: 400, reason: "Pipedrive webhooks v1 are not supported; set the webhook to version 2.0" });
+  });
+
+  it("checks credentials before the body: a v1 delivery with a wrong password is 401", () => {
+    const result = source.verify(webhook({ authorization: basic(USERNAME, "wrong") }, JSON.stringify(personUpdatedV1)), NOW_MS);
+    expect(rejection(result)).toEqual({ status: 401, reason: "bad_credentials" });
   });
 });

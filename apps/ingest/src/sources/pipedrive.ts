@@ -9,7 +9,8 @@ export interface PipedriveSourceConfig {
 
 /**
  * Pipedrive webhooks v2: `{meta, data, previous}`, authenticated only by the HTTP Basic
- * credentials set on the webhook. `meta.id` is the event id.
+ * credentials set on the webhook. `meta.id` is the event id. A body that is not one gets a 400
+ * saying what is wrong (`readPipedriveEvent`).
  */
 export function pipedriveSource(config: PipedriveSourceConfig): Source {
   const expected = `${config.username}:${config.password}`;
@@ -27,14 +28,71 @@ export function pipedriveSource(config: PipedriveSourceConfig): Source {
       }
       const json = parseJson(webhook.rawBody);
       if (!json.ok) return { ok: false, rejection: { status: 400, reason: "the body is not valid JSON" } };
-      const body = json.value as { meta?: { id?: unknown; version?: unknown } } | null;
-      if (typeof body !== "object" || body === null || typeof body.meta !== "object" || body.meta === null) {
-        return { ok: false, rejection: { status: 400, reason: "the body is not a Pipedrive v2 webhook ({meta, data, previous})" } };
-      }
-      if (typeof body.meta.id !== "string" || body.meta.id === "") {
-        return { ok: false, rejection: { status: 400, reason: "meta.id is missing" } };
-      }
-      return { ok: true, events: [{ id: body.meta.id, fields: body }] };
+      const read = readPipedriveEvent(json.value);
+      if (!read.ok) return { ok: false, rejection: { status: 400, reason: describePipedriveProblem(read.problem) } };
+      return { ok: true, events: [{ id: read.id, fields: json.value }] };
     },
   };
+}
+
+export type PipedriveProblem =
+  | { readonly kind: "not_an_object"; readonly got: string }
+  | { readonly kind: "webhooks_v1" }
+  | { readonly kind: "meta_missing" }
+  | { readonly kind: "meta_not_an_object"; readonly got: string }
+  | { readonly kind: "meta_id_missing" }
+  | { readonly kind: "meta_id_not_a_string"; readonly got: string }
+  | { readonly kind: "meta_id_empty" };
+
+/**
+ * The event id of a webhooks v2 body, or what is wrong with it. Webhooks v1 bodies (`{v: 1,
+ * event, meta: {v: 1, id: <number>}, current, previous}`) are recognised and named as such: their
+ * `meta.id` is the object's id, not the event's, and their shape is not what routes read.
+ */
+export function readPipedriveEvent(body: unknown): { ok: true; id: string } | { ok: false; problem: PipedriveProblem } {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { ok: false, problem: { kind: "not_an_object", got: typeName(body) } };
+  const { meta } = body as { meta?: unknown };
+  if (isWebhooksV1(body as Record<string, unknown>)) return { ok: false, problem: { kind: "webhooks_v1" } };
+  if (meta === undefined) return { ok: false, problem: { kind: "meta_missing" } };
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
+    return { ok: false, problem: { kind: "meta_not_an_object", got: typeName(meta) } };
+  }
+  const { id } = meta as { id?: unknown };
+  if (id === undefined) return { ok: false, problem: { kind: "meta_id_missing" } };
+  if (typeof id !== "string") return { ok: false, problem: { kind: "meta_id_not_a_string", got: typeName(id) } };
+  if (id === "") return { ok: false, problem: { kind: "meta_id_empty" } };
+  return { ok: true, id };
+}
+
+export function describePipedriveProblem(problem: PipedriveProblem): string {
+  switch (problem.kind) {
+    case "not_an_object":
+      return `the body must be a Pipedrive webhooks v2 object ({meta, data, previous}), got ${problem.got}`;
+    case "webhooks_v1":
+      return "Pipedrive webhooks v1 are not supported; set the webhook to version 2.0";
+    case "meta_missing":
+      return "meta is missing: the body is not a Pipedrive webhooks v2 event ({meta, data, previous})";
+    case "meta_not_an_object":
+      return `meta must be an object, got ${problem.got}`;
+    case "meta_id_missing":
+      return "meta.id is missing";
+    case "meta_id_not_a_string":
+      return `meta.id must be a string, got ${problem.got}`;
+    case "meta_id_empty":
+      return "meta.id is empty";
+  }
+}
+
+/** v1 marks itself with `v: 1` (top level and in meta), and carries `current` where v2 has `data`. */
+function isWebhooksV1(body: Record<string, unknown>): boolean {
+  const meta = body.meta as { v?: unknown; version?: unknown } | null | undefined;
+  const metaV1 = typeof meta === "object" && meta !== null && (meta.v === 1 || meta.version === "1.0");
+  return body.v === 1 || metaV1 || ("current" in body && !("data" in body));
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
 }

@@ -151,6 +151,73 @@ describe("salesforceSource verify", () => {
   });
 });
 
+describe("salesforceSource character references (XML 1.0 §4.1)", () => {
+  const one = (phone: string, firstName = "Ada") => [{ id: "04l000000000001AAA", leadId: "00Q000000000001AAA", phone, firstName }];
+  const sObjectOf = (result: VerifyResult) => {
+    if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result.rejection)}`);
+    return (result.events[0] as { fields: { sObject: Record<string, unknown> } }).fields.sObject;
+  };
+
+  it.each([
+    ["a decimal plus", "&#43;1 415 555 0132", "+1 415 555 0132"],
+    ["a hex plus", "&#x2B;1 415 555 0132", "+1 415 555 0132"],
+    ["every character as a reference", "&#43;&#49;&#52;&#49;&#53;&#53;&#53;&#53;&#48;&#49;&#51;&#50;", "+14155550132"],
+    ["directional marks written as references", "&#x202D;+1 415 555 0132&#x202C;", "\u202D+1 415 555 0132\u202C"],
+    ["the predefined entities", "&lt;none&gt; &amp; &apos;n/a&apos;", "<none> & 'n/a'"],
+    ["an escaped reference, which stays text", "&amp;#43;1", "&#43;1"],
+  ])("decodes %s in a phone field", (_why, sent, decoded) => {
+    expect(sObjectOf(source.verify(webhook(outboundMessage({ items: one(sent) })), NOW_MS)).Phone).toBe(decoded);
+  });
+
+  it.each([
+    ["a Latin-1 letter in decimal", "Jos&#233;", "José"],
+    ["a letter in hex", "&#x4A;os&#xE9;", "José"],
+    ["an astral character in decimal and hex", "Ada &#128512;&#x1F680;", "Ada 😀🚀"],
+    ["CJK characters", "&#x674E;&#x5A1C;", "李娜"],
+  ])("decodes %s in a name field", (_why, sent, decoded) => {
+    expect(sObjectOf(source.verify(webhook(outboundMessage({ items: one("+14155550132", sent) })), NOW_MS)).FirstName).toBe(decoded);
+  });
+
+  it("decodes references in every field: org id, notification id, sObject fields, the xsi:type attribute", () => {
+    const xml = outboundMessage({ organizationId: "00D000000000001&#69;AA" })
+      .replace("<Id>04l000000000001AAA</Id>", "<Id>04l0000000000&#48;1AAA</Id>")
+      .replace("<sf:Id>00Q000000000001AAA</sf:Id>", "<sf:Id>00Q&#x30;00000000001AAA</sf:Id>")
+      .replace('xsi:type="sf:Lead"', 'xsi:type="sf:&#76;ead"');
+    const result = source.verify(webhook(xml), NOW_MS);
+    if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result.rejection)}`);
+    expect(result.events[0]).toMatchObject({
+      id: "04l000000000001AAA",
+      fields: { OrganizationId: ORG_18, NotificationId: "04l000000000001AAA", sObject: { type: "Lead", Id: "00Q000000000001AAA" } },
+    });
+  });
+
+  it.each([
+    ["a null character", "&#0;", '"&#0;" refers to U+0000'],
+    ["a C0 control", "&#x1B;", '"&#x1B;" refers to U+001B'],
+    ["a surrogate", "&#xD83D;", '"&#xD83D;" refers to U+D83D'],
+    ["a code point past U+10FFFF", "&#x110000;", '"&#x110000;" refers to a number beyond U+10FFFF'],
+    ["a phone number written as one reference (not echoed)", "&#14155550132;", '"&#141555…" refers to a number beyond U+10FFFF'],
+    ["an upper-case X", "&#X2B;1", '"&#X2B;" is not a well-formed reference'],
+    ["an HTML entity", "&nbsp;", '"&nbsp;" is not one of the five predefined XML entities'],
+  ])("refuses %s with a 400 that says which reference is wrong", (_why, sent, message) => {
+    const refused = rejection(source.verify(webhook(outboundMessage({ items: one(sent) })), NOW_MS));
+    expect(refused?.status).toBe(400);
+    expect(refused?.reason).toContain(message);
+    expect(refused?.reason).not.toContain("4155550132");
+  });
+
+  it("still refuses a DOCTYPE before looking at references, even one whose entities are referenced", () => {
+    const withDoctype = outboundMessage({ items: one("&xxe;") }).replace(
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE x [<!ENTITY xxe "+14155550132">]>',
+    );
+    expect(rejection(source.verify(webhook(withDoctype), NOW_MS))).toEqual({
+      status: 400,
+      reason: "document type declarations are not accepted",
+    });
+  });
+});
+
 describe("salesforceSource replies", () => {
   it("acknowledges with HTTP 200 and <Ack>true</Ack> in an outbound-namespace notificationsResponse", () => {
     const reply = source.accepted({ events: 2, accepted: 2, ignored: 0, duplicate: 0, invalid: 0 });

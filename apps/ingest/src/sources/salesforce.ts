@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { InboundWebhook, Source, SourceEvent, SourceReply, VerifyResult } from "./source.js";
+import { describeXmlReferenceProblem, findXmlReferenceProblem, xmlReferenceDecoder } from "./xml-references.js";
 
 export interface SalesforceSourceConfig {
   readonly id: string;
@@ -16,6 +17,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   isArray: (name) => name === "Notification",
+  // Every text and attribute value decoded as XML 1.0 §4.1/§4.6 require: `&#43;` is "+".
+  entityDecoder: xmlReferenceDecoder,
 });
 
 const SOAP_ENVELOPE = (body: string) =>
@@ -47,6 +50,8 @@ export function salesforceSource(config: SalesforceSourceConfig): Source {
     verify(webhook: InboundWebhook): VerifyResult {
       const xml = webhook.rawBody.toString("utf8");
       if (/<!DOCTYPE/i.test(xml)) return { ok: false, rejection: { status: 400, reason: "document type declarations are not accepted" } };
+      const referenceProblem = findXmlReferenceProblem(xml);
+      if (referenceProblem) return { ok: false, rejection: { status: 400, reason: describeXmlReferenceProblem(referenceProblem) } };
       if (XMLValidator.validate(xml) !== true) return { ok: false, rejection: { status: 400, reason: "the body is not well-formed XML" } };
       const notifications = (parser.parse(xml) as Envelope)?.Envelope?.Body?.notifications;
       if (typeof notifications !== "object" || notifications === null) {

@@ -3,7 +3,7 @@ import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import { describe, expect, it } from "vitest";
 import type { InboundWebhook, VerifyResult } from "./source.js";
-import { standardWebhooksSource } from "./standard-webhooks.js";
+import { signatureHeaders, standardWebhooksSource } from "./standard-webhooks.js";
 
 // The fixed vector from the Standard Webhooks spec repository.
 const SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -179,5 +179,133 @@ describe("standardWebhooksSource payloads", () => {
       ok: true,
       events: [{ id: "msg_2Xy9ZQ", fields: JSON.parse(BODY) }],
     });
+  });
+});
+
+describe("signatureHeaders: svix-* names as aliases of webhook-*", () => {
+  it.each([
+    [
+      "webhook-* only",
+      { "webhook-id": "w", "webhook-timestamp": "1", "webhook-signature": "v1,w" },
+      { id: "w", timestamp: "1", signature: "v1,w" },
+    ],
+    ["svix-* only", { "svix-id": "s", "svix-timestamp": "2", "svix-signature": "v1,s" }, { id: "s", timestamp: "2", signature: "v1,s" }],
+    [
+      "both: each svix- header wins, as in the svix library",
+      {
+        "svix-id": "s",
+        "svix-timestamp": "2",
+        "svix-signature": "v1,s",
+        "webhook-id": "w",
+        "webhook-timestamp": "1",
+        "webhook-signature": "v1,w",
+      },
+      { id: "s", timestamp: "2", signature: "v1,s" },
+    ],
+    [
+      "a mixed set: each header from whichever name carries it",
+      { "svix-id": "s", "webhook-timestamp": "1", "svix-signature": "v1,s" },
+      { id: "s", timestamp: "1", signature: "v1,s" },
+    ],
+    [
+      "an empty svix- header still wins (and then counts as missing)",
+      { "svix-id": "", "webhook-id": "w" },
+      { id: "", timestamp: undefined, signature: undefined },
+    ],
+    ["none", {}, { id: undefined, timestamp: undefined, signature: undefined }],
+  ])("%s", (_why, headers, expected) => {
+    expect(signatureHeaders(headers)).toEqual(expected);
+  });
+});
+
+describe("standardWebhooksSource with svix-* headers", () => {
+  // Real time: the svix library checks the timestamp against the clock.
+  const nowS = () => Math.floor(Date.now() / 1000);
+  const valid = (id: string, timestampS: number) => ({
+    id,
+    timestamp: String(timestampS),
+    signature: signIndependently(SECRET, id, timestampS, BODY),
+  });
+  const svix = (t: { id: string; timestamp: string; signature: string }) => ({
+    "svix-id": t.id,
+    "svix-timestamp": t.timestamp,
+    "svix-signature": t.signature,
+  });
+  const std = (t: { id: string; timestamp: string; signature: string }) => ({
+    "webhook-id": t.id,
+    "webhook-timestamp": t.timestamp,
+    "webhook-signature": t.signature,
+  });
+  const svixLibraryAccepts = (headers: Record<string, string>) => {
+    try {
+      new SvixWebhook(SECRET).verify(BODY, headers);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("accepts svix-* only, signed by the svix package, and makes svix-id the event id", () => {
+    const now = new Date();
+    const signature = new SvixWebhook(SECRET).sign("msg_svix_only", now, BODY);
+    const headers = { "svix-id": "msg_svix_only", "svix-timestamp": String(Math.floor(now.getTime() / 1000)), "svix-signature": signature };
+    expect(source.verify(webhook(headers, BODY), now.getTime())).toMatchObject({ ok: true, events: [{ id: "msg_svix_only" }] });
+  });
+
+  type Case = [string, () => Record<string, string>, true | VerifyReason];
+  type VerifyReason = "missing_credentials" | "bad_signature" | "stale_timestamp";
+  it.each<Case>([
+    ["svix-* only, valid", () => svix(valid("m1", nowS())), true],
+    ["svix-* only, a wrong signature", () => svix({ ...valid("m1", nowS()), signature: "v1,bm90IGl0" }), "bad_signature"],
+    ["svix-* only, signed for another id", () => svix({ ...valid("m1", nowS()), id: "m2" }), "bad_signature"],
+    ["svix-* only, stale", () => svix(valid("m1", nowS() - 6 * 60)), "stale_timestamp"],
+    ["svix-id and svix-timestamp, no signature", () => ({ "svix-id": "m1", "svix-timestamp": String(nowS()) }), "missing_credentials"],
+    [
+      "svix-id and svix-signature, no timestamp",
+      () => ({ "svix-id": "m1", "svix-signature": valid("m1", nowS()).signature }),
+      "missing_credentials",
+    ],
+    [
+      "svix-timestamp and svix-signature, no id",
+      () => ({ "svix-timestamp": String(nowS()), "svix-signature": valid("m1", nowS()).signature }),
+      "missing_credentials",
+    ],
+    ["both sets, both valid", () => ({ ...svix(valid("m1", nowS())), ...std(valid("m1", nowS())) }), true],
+    [
+      "svix-* valid, webhook-* garbage: svix wins",
+      () => ({ ...svix(valid("m1", nowS())), ...std({ id: "x", timestamp: "1", signature: "v1,AAAA" }) }),
+      true,
+    ],
+    [
+      "webhook-* valid, svix-signature wrong: svix wins",
+      () => ({ ...std(valid("m1", nowS())), "svix-signature": "v1,bm90IGl0" }),
+      "bad_signature",
+    ],
+    [
+      "webhook-* valid, svix-id another id: the signed id is the one used",
+      () => ({ ...std(valid("m1", nowS())), "svix-id": "m2" }),
+      "bad_signature",
+    ],
+    [
+      "webhook-* valid, a stale svix-timestamp: the age check is not skipped",
+      () => ({ ...std(valid("m1", nowS())), "svix-timestamp": String(nowS() - 6 * 60) }),
+      "stale_timestamp",
+    ],
+    ["webhook-* valid, an empty svix-signature", () => ({ ...std(valid("m1", nowS())), "svix-signature": "" }), "missing_credentials"],
+    [
+      "a mixed set that is valid as a whole",
+      () => {
+        const t = valid("m1", nowS());
+        return { "svix-id": t.id, "webhook-timestamp": t.timestamp, "svix-signature": t.signature };
+      },
+      true,
+    ],
+  ])("%s", (_why, headersOf, expected) => {
+    const headers = headersOf();
+    const result = source.verify(webhook(headers, BODY), Date.now());
+    if (expected === true) expect(result.ok).toBe(true);
+    else expect(rejection(result)).toEqual({ status: 401, reason: expected });
+    // Same verdict as the svix reference library on the same headers.
+    expect(result.ok).toBe(svixLibraryAccepts(headers));
   });
 });

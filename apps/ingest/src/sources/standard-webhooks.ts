@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import { constantTimeEqual } from "./constant-time.js";
 import { header, type InboundWebhook, jsonReplies, parseJson, type Source, type VerifyResult } from "./source.js";
 
@@ -14,6 +15,7 @@ export interface StandardWebhooksSourceConfig {
 /**
  * The Standard Webhooks spec: `webhook-id`, `webhook-timestamp` (seconds), and
  * `webhook-signature`, a space-separated list of `v1,<base64>` entries of which any may match.
+ * Svix-based senders use the `svix-` names for the same headers (see `signatureHeaders`).
  * The HMAC covers the raw body bytes. The `standardwebhooks` package would decode them as UTF-8
  * first (so a body with other bytes could never verify); the tests check that our signatures
  * agree with that package and with svix on every valid body. The timestamp is checked against
@@ -28,9 +30,7 @@ export function standardWebhooksSource(config: StandardWebhooksSourceConfig): So
     acceptsContentType: (mediaType) => mediaType === "application/json",
     ...jsonReplies,
     verify(webhook: InboundWebhook, nowMs: number): VerifyResult {
-      const id = header(webhook.headers, "webhook-id");
-      const timestamp = header(webhook.headers, "webhook-timestamp");
-      const signatures = header(webhook.headers, "webhook-signature");
+      const { id, timestamp, signature: signatures } = signatureHeaders(webhook.headers);
       if (!id || !timestamp || !signatures) return { ok: false, rejection: { status: 401, reason: "missing_credentials" } };
       if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, rejection: { status: 401, reason: "missing_credentials" } };
       const seconds = Number(timestamp);
@@ -53,4 +53,24 @@ export function standardWebhooksSource(config: StandardWebhooksSourceConfig): So
       return { ok: true, events: [{ id, fields: json.value }] };
     },
   };
+}
+
+export interface SignatureHeaders {
+  readonly id: string | undefined;
+  readonly timestamp: string | undefined;
+  readonly signature: string | undefined;
+}
+
+/**
+ * The three signature headers, under either name. Svix, the origin of the Standard Webhooks
+ * spec, sends `svix-id`, `svix-timestamp` and `svix-signature` with the same meaning and the same
+ * signature scheme. Its reference library (`svix`, which wraps `standardwebhooks`) reads each
+ * header as `svix-X ?? webhook-X`: per header, the svix- name wins when present (even empty).
+ * We resolve them the same way, so an event verifies here exactly when it verifies there. A mixed
+ * set skips no check: every check runs on the one resolved triple, so the timestamp judged for
+ * age and the id used for dedupe are the ones the signature covers.
+ */
+export function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders {
+  const either = (name: string) => header(headers, `svix-${name}`) ?? header(headers, `webhook-${name}`);
+  return { id: either("id"), timestamp: either("timestamp"), signature: either("signature") };
 }

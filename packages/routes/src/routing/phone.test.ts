@@ -15,6 +15,22 @@ describe("normalizePhone", () => {
     ["a national number with an x extension", "(415) 555-0142 x12", "US", "+14155550142"],
     ["a number padded with whitespace", "  +1 415 555 0142\n", undefined, "+14155550142"],
     ["a number already in E.164", "+12125552368", "GB", "+12125552368"],
+    // Text cleaned by cleanPhoneText before the strict parse (issue 11).
+    ["a number between LRO and PDF marks (address book paste)", "\u202D+1 (415) 555-0101\u202C", "US", "+14155550101"],
+    ["a number after a left-to-right mark", "\u200E+1 (415) 555-0101", "US", "+14155550101"],
+    ["a national number after a right-to-left mark", "\u200F(415) 555-0101", "US", "+14155550101"],
+    ["a number after a zero-width space", "\u200B+1 (415) 555-0101", "US", "+14155550101"],
+    ["a number after a byte order mark", "\uFEFF+1 (415) 555-0101", "US", "+14155550101"],
+    ["a bracketed Thai country code with the default country TH", "(+66)89-900-9000", "TH", "+66899009000"],
+    ["a bracketed UK country code with the default country US", "(+44) 20 7946 0958", "US", "+442079460958"],
+    ["a UK country code in square brackets", "[+44] 20 7946 0958", "US", "+442079460958"],
+    ["a bracketed country code with no default country", "(+44) 20 7946 0958", undefined, "+442079460958"],
+    ["a heavy plus sign", "\u27951 415 555 0101", undefined, "+14155550101"],
+    ["a fullwidth plus and fullwidth digits", "＋１ ４１５ ５５５ ０１０１", undefined, "+14155550101"],
+    ["Arabic-Indic digits", "+١ ٤١٥ ٥٥٥ ٠١٠١", undefined, "+14155550101"],
+    ["Devanagari digits", "+९१ ९८७६५ ४३२१०", undefined, "+919876543210"],
+    ["no-break spaces between groups", "+1\u00A0415\u00A0555\u00A00101", undefined, "+14155550101"],
+    ["a line separator between groups", "+1\u2028415 555 0101", undefined, "+14155550101"],
   ])("accepts %s", (_why, text, country, expected) => {
     expect(normalizePhone(text, country)).toBe(expected);
   });
@@ -31,6 +47,13 @@ describe("normalizePhone", () => {
     ["an empty string", "", "US"],
     ["only whitespace", "   ", "US"],
     ["a bare tel: prefix", "tel:", "US"],
+    // Cleaning removes what is not part of a number; it does not make a bad number good.
+    ["invisible marks around a number too short to dial", "\u202D555-0142\u202C", "US"],
+    ["only invisible characters", "\u200E\u200B\uFEFF", "US"],
+    ["a vanity number behind a left-to-right mark", "\u200E1-800-FLOWERS", "US"],
+    ["two numbers separated by a line separator", "415-555-0142\u2028212-555-2368", "US"],
+    ["a bracketed country code with a number invalid there", "(+44) 415 555 0101", "US"],
+    ["a bracketed code that is no country code", "(+999) 415 555 0101", "US"],
   ])("rejects %s", (_why, text, country) => {
     expect(normalizePhone(text, country)).toBeUndefined();
   });

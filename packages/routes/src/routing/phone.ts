@@ -1,5 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { valueAt } from "./field-path.js";
+import { cleanPhoneText } from "./phone-text.js";
 
 export type PhoneResult =
   | { ok: true; e164: string }
@@ -24,8 +25,12 @@ export function resolvePhone(fields: unknown, paths: readonly string[], defaultC
   return candidates === 0 ? { ok: false, reason: "missing", paths } : { ok: false, reason: "invalid", paths, candidates };
 }
 
+/**
+ * Every phone text goes through this: first `cleanPhoneText` (the one place that removes what is
+ * not part of a number and folds what is), then libphonenumber's strict parse and validation.
+ */
 export function normalizePhone(text: string, defaultCountry: string | undefined): string | undefined {
-  const cleaned = text.trim().replace(/^tel:\s*/i, "");
+  const cleaned = cleanPhoneText(text);
   if (cleaned === "") return undefined;
   const parsed = parsePhoneNumberFromString(cleaned, {
     ...(defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {}),
