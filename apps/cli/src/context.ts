@@ -7,4 +7,6 @@ export interface CliContext {
   /** Progress lines (stderr), only on a terminal. */
   readonly progress: ((text: string) => void) | undefined;
   readonly nowMs: () => number;
+  /** Aborted on SIGINT/SIGTERM (the reason is the signal's name): stop after the work in flight. */
+  readonly signal: AbortSignal;
 }

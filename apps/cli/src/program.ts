@@ -1,12 +1,13 @@
-import { parseBrokers } from "@callbridge/kafka";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { parseBrokerList } from "./brokers.js";
 import { checkConfig } from "./config-check.js";
 import type { CliContext } from "./context.js";
 import { collect } from "./dlq/filters.js";
 import { inspectLetter } from "./dlq/inspect.js";
 import { listLetters } from "./dlq/list.js";
 import { replayLetters } from "./dlq/replay.js";
+import { usageError } from "./errors.js";
 import { runDemo } from "./stack/demo.js";
 import { runStack } from "./stack/stack.js";
 import { describeTopics, ensureTopics } from "./topics/topics.js";
@@ -52,12 +53,19 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
   const context = (): CliContext => {
     const g = program.opts<GlobalOptions>();
     return {
-      brokers: parseBrokers(g.brokers),
+      // Read when a command needs Kafka, so a bad KAFKA_BROKERS does not stop `config check`.
+      get brokers() {
+        const parsed = parseBrokerList(g.brokers);
+        if (parsed.ok) return parsed.brokers;
+        const given = program.getOptionValueSource("brokers") === "env" ? `KAFKA_BROKERS=${g.brokers}` : `--brokers ${g.brokers}`;
+        throw usageError(`${given}: ${parsed.problem}`);
+      },
       topics: { callRequests: g.requestsTopic, deadLetters: g.dlqTopic, callResults: g.resultsTopic, replays: g.replaysTopic },
       json: g.json,
       out: io.out,
       progress: io.interactive && !g.json ? io.err : undefined,
       nowMs: io.nowMs,
+      signal: io.signal,
     };
   };
 

@@ -5,7 +5,8 @@ import type { ConsumedRecord } from "./records.js";
 /**
  * Every record of a topic as of now: each partition is read up to the high watermark it had
  * when called, with a throwaway group that commits nothing. Records acknowledged before the
- * call are all in the result; records written later may or may not be.
+ * call are all in the result; records written later may or may not be. The group is deleted
+ * afterwards (best effort), so reads leave no groups behind.
  */
 export async function readTopicSnapshot(
   client: KafkaClient,
@@ -19,7 +20,8 @@ export async function readTopicSnapshot(
   const records: ConsumedRecord[] = [];
   if (lastOffsets.size === 0) return records;
 
-  const consumer = client.consumer({ groupId: `callbridge-snapshot-${randomUUID()}`, maxWaitTimeMs: 100, heartbeatIntervalMs: 500 });
+  const groupId = `callbridge-snapshot-${randomUUID()}`;
+  const consumer = client.consumer({ groupId, maxWaitTimeMs: 100, heartbeatIntervalMs: 500 });
   await consumer.connect();
   await consumer.subscribe([topic]);
   const remaining = new Map(lastOffsets);
@@ -47,6 +49,19 @@ export async function readTopicSnapshot(
   } finally {
     clearTimeout(timer);
     await consumer.disconnect();
+    await deleteGroup(client, groupId);
   }
   return records.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
+}
+
+async function deleteGroup(client: KafkaClient, groupId: string): Promise<void> {
+  const admin = client.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // A leftover empty group is harmless; the broker expires it (offsets.retention.minutes).
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }

@@ -1,6 +1,7 @@
 import { DlqReason } from "@callbridge/schemas";
 import { usageError } from "../errors.js";
 import type { Letter } from "./letter.js";
+import { parseTimeText } from "./time.js";
 
 export interface FilterOptions {
   readonly reason?: string[];
@@ -17,9 +18,6 @@ export interface LetterFilter {
   /** Codes named explicitly (DUPLICATE_CALL letters are replayed only when named). */
   readonly codes: ReadonlySet<string>;
 }
-
-const RELATIVE = /^(\d+)(s|m|h|d)$/;
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Validates filter options; a bad one is a usage error naming the option. */
 export function buildFilter(options: FilterOptions, nowMs: number): LetterFilter {
@@ -50,15 +48,11 @@ export function buildFilter(options: FilterOptions, nowMs: number): LetterFilter
   };
 }
 
-/** `2h` (ago), `30m`, `7d`, or an ISO 8601 time. */
+/** `2h` (ago), `30m`, `7d`, or an ISO 8601 time (see parseTimeText); a bad one names the option. */
 export function parseTime(option: string, text: string, nowMs: number): number {
-  const relative = RELATIVE.exec(text);
-  if (relative?.[1] && relative[2]) return nowMs - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
-  const absolute = Date.parse(text);
-  if (!/^\d{4}-\d\d-\d\d/.test(text) || Number.isNaN(absolute)) {
-    throw usageError(`${option} ${text}: give a duration ago (30m, 2h, 7d) or an ISO time (2026-11-27T10:00:00Z)`);
-  }
-  return absolute;
+  const parsed = parseTimeText(text, nowMs);
+  if (!parsed.ok) throw usageError(`${option} ${text}: ${parsed.problem}`);
+  return parsed.ms;
 }
 
 /** Commander collector for repeatable and comma-separated options. */

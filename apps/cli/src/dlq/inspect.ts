@@ -1,32 +1,41 @@
+import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
-import { CliError, usageError } from "../errors.js";
-import { maskPhonesIn } from "./letter.js";
+import { CliError, interruptedError, usageError } from "../errors.js";
+import type { Letter } from "./letter.js";
 import { summary } from "./list.js";
-import { readLetters } from "./read-letters.js";
+import { maskHeaders, maskValue, plainValue } from "./mask-letter.js";
+import { forEachLetter } from "./read-letters.js";
 
 /** One letter whole: every header and the value (phone numbers masked unless `reveal`). */
 export async function inspectLetter(context: CliContext, id: string, options: { reveal?: boolean }): Promise<void> {
-  if (!/^\d+:\d+$/.test(id)) throw usageError(`${id}: give the letter's id as partition:offset, as dlq list shows it`);
-  const letter = (await readLetters(context)).find((l) => l.id === id);
+  const match = /^(\d+):(\d+)$/.exec(id);
+  if (!match) throw usageError(`${id}: give the letter's id as partition:offset, as dlq list shows it`);
+  const [partition, offset] = [Number(match[1]), BigInt(match[2] ?? "0")];
+  let letter: Letter | undefined;
+  // Only the letter's partition is read, and only up to the letter.
+  const end = await forEachLetter(
+    context,
+    (letters) => {
+      letter = letters.find((l) => l.id === `${partition}:${offset}`);
+      return letter !== undefined || BigInt(letters.at(-1)?.offset ?? "-1") >= offset ? "stop" : "more";
+    },
+    { partitions: [partition] },
+  );
+  if (end === "aborted") throw interruptedError(context.signal, `stopped looking for ${id}`);
   if (!letter) throw new CliError(`no dead letter ${id} in ${context.topics.deadLetters}`);
-  const show = (text: string) => (options.reveal ? text : maskPhonesIn(text));
-  const value = letter.record.value === null ? null : show(letter.record.value.toString("utf8"));
-  let parsed: unknown = value;
-  try {
-    parsed = value === null ? null : JSON.parse(value);
-  } catch {
-    // not JSON (an invalid_message letter): shown as text
-  }
-  const headers = Object.fromEntries(Object.entries(letter.record.headers).map(([name, v]) => [name, show(v)]));
+
+  const key = letter.record.key?.toString("utf8") ?? "";
+  const headers = options.reveal ? letter.record.headers : maskHeaders(letter.record.headers);
+  const value = options.reveal ? plainValue(letter.record.value) : maskValue(letter.record.value);
+  const shownKey = options.reveal ? key : maskPhoneNumbersIn(key);
   if (context.json) {
-    context.out(
-      JSON.stringify({ ...summary(letter), key: show(letter.record.key?.toString("utf8") ?? ""), headers, value: parsed }, null, 2),
-    );
+    const message = letter.message === undefined ? null : options.reveal ? letter.message : maskPhoneNumbersIn(letter.message);
+    context.out(JSON.stringify({ ...summary(letter), key: shownKey, error_message: message, headers, value }, null, 2));
     return;
   }
   const width = Math.max(...Object.keys(headers).map((name) => name.length));
   context.out(`dead letter ${letter.id} in ${context.topics.deadLetters}`);
-  context.out(`key: ${show(letter.record.key?.toString("utf8") ?? "")}\n\nheaders:`);
+  context.out(`key: ${shownKey}\n\nheaders:`);
   for (const [name, v] of Object.entries(headers)) context.out(`  ${name.padEnd(width)}  ${v}`);
-  context.out(`\nvalue:\n${typeof parsed === "string" || parsed === null ? String(parsed) : JSON.stringify(parsed, null, 2)}`);
+  context.out(`\nvalue:\n${typeof value === "string" || value === null ? String(value) : JSON.stringify(value, null, 2)}`);
 }

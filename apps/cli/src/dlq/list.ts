@@ -1,43 +1,49 @@
 import type { CliContext } from "../context.js";
-import { age, table } from "../output/table.js";
+import { interruptedError } from "../errors.js";
+import { age } from "../output/table.js";
 import { buildFilter, type FilterOptions } from "./filters.js";
-import type { Letter } from "./letter.js";
-import { readLetters } from "./read-letters.js";
+import { type Letter, maskPhonesIn } from "./letter.js";
+import { type Listing, streamingJson, streamingTable, tail } from "./listing.js";
+import { forEachLetter } from "./read-letters.js";
 
+const HEADERS = ["ID", "AGE", "REASON", "CODE", "STATUS", "CAMPAIGN", "SOURCE", "ATTEMPTS", "REPLAYS", "KEY"];
+
+/**
+ * Prints the matching letters as they are read, so memory does not grow with the topic; with
+ * `--limit n` only the last n are kept, and printed at the end.
+ */
 export async function listLetters(context: CliContext, options: FilterOptions & { limit?: number }): Promise<void> {
   const filter = buildFilter(options, context.nowMs());
-  const letters = (await readLetters(context)).filter((letter) => filter.matches(letter));
-  const shown = options.limit === undefined ? letters : letters.slice(-options.limit);
-  if (context.json) {
-    context.out(JSON.stringify(shown.map(summary), null, 2));
-    return;
-  }
-  if (shown.length === 0) {
-    context.out("no dead letters match");
-    return;
-  }
   const now = context.nowMs();
-  context.out(
-    table(
-      ["ID", "AGE", "REASON", "CODE", "STATUS", "CAMPAIGN", "SOURCE", "ATTEMPTS", "REPLAYS", "KEY"],
-      shown.map((l) => [
-        l.id,
-        age(l.failedAtMs, now),
-        l.reason,
-        l.code ?? "-",
-        l.httpStatus ?? "-",
-        l.campaign ?? "-",
-        l.source ?? "-",
-        l.attempts ?? "-",
-        String(l.replayCount),
-        l.maskedKey,
-      ]),
-    ),
-  );
-  context.out(`\n${shown.length} of ${letters.length} matching letters`);
+  const row = (l: Letter) => [
+    l.id,
+    age(l.failedAtMs, now),
+    l.reason,
+    l.code ?? "-",
+    l.httpStatus ?? "-",
+    l.campaign ?? "-",
+    l.source ?? "-",
+    l.attempts ?? "-",
+    String(l.replayCount),
+    l.maskedKey,
+  ];
+  const output: Listing<Letter> = context.json ? streamingJson(context.out, summary) : streamingTable(context.out, HEADERS, row);
+  const shown = options.limit === undefined ? output : tail(options.limit, output);
+  let matching = 0;
+  const end = await forEachLetter(context, (letters) => {
+    for (const letter of letters) {
+      if (!filter.matches(letter)) continue;
+      matching += 1;
+      shown.add(letter);
+    }
+    return "more";
+  });
+  const printed = shown.end();
+  if (!context.json) context.out(printed === 0 ? "no dead letters match" : `\n${printed} of ${matching} matching letters`);
+  if (end === "aborted") throw interruptedError(context.signal, `listed ${printed} letters before stopping; the list is incomplete`);
 }
 
-/** The JSON form of a letter: every header fact, the key masked. */
+/** The JSON form of a letter: every header fact, the key and message masked. */
 export function summary(letter: Letter): Record<string, unknown> {
   return {
     id: letter.id,
@@ -47,7 +53,7 @@ export function summary(letter: Letter): Record<string, unknown> {
     reason: letter.reason,
     error_code: letter.code ?? null,
     http_status: letter.httpStatus === undefined ? null : Number(letter.httpStatus),
-    error_message: letter.message ?? null,
+    error_message: letter.message === undefined ? null : maskPhonesIn(letter.message),
     campaign_id: letter.campaign ?? null,
     source_kind: letter.source ?? null,
     route: letter.route ?? null,

@@ -1,10 +1,17 @@
-import { readTopicSnapshot } from "@callbridge/kafka";
 import type { CliContext } from "../context.js";
 import { cliKafka, connectAdmin, requireTopic } from "../kafka.js";
+import { type ReadEnd, type ReadVerdict, readTopic } from "../read-topic.js";
 import { type Letter, letterOf } from "./letter.js";
 
-/** Every dead letter in the topic now, oldest first per partition. */
-export async function readLetters(context: CliContext): Promise<Letter[]> {
+/**
+ * Streams the dead letters in the topic now, partition by partition and oldest first, a fetch
+ * at a time (see readTopic): nothing holds the whole topic.
+ */
+export async function forEachLetter(
+  context: CliContext,
+  onLetters: (letters: readonly Letter[]) => Promise<ReadVerdict> | ReadVerdict,
+  options: { partitions?: readonly number[] } = {},
+): Promise<ReadEnd> {
   const kafka = cliKafka(context.brokers);
   const admin = await connectAdmin(kafka, context.brokers);
   try {
@@ -12,6 +19,8 @@ export async function readLetters(context: CliContext): Promise<Letter[]> {
   } finally {
     await admin.disconnect();
   }
-  const records = await readTopicSnapshot(kafka, context.topics.deadLetters, { timeoutMs: 60_000 });
-  return records.map(letterOf);
+  return readTopic(kafka, context.topics.deadLetters, (records) => onLetters(records.map(letterOf)), {
+    signal: context.signal,
+    ...options,
+  });
 }

@@ -1,12 +1,24 @@
-import { type KafkaClient, readTopicSnapshot, topicCatalog } from "@callbridge/kafka";
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type KafkaClient,
+  type Producer,
+  RECORD_BATCH_OVERHEAD_BYTES,
+  recordBytes,
+  topicCatalog,
+} from "@callbridge/kafka";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { CliError, interruptedError } from "../errors.js";
 import { cliKafka, connectAdmin, requireTopic, rootMessage } from "../kafka.js";
-import { table } from "../output/table.js";
+import { readTopic } from "../read-topic.js";
 import { buildFilter, type FilterOptions } from "./filters.js";
 import type { Letter } from "./letter.js";
-import { readLetters } from "./read-letters.js";
-import { parseTransforms, rewrite } from "./transform.js";
+import { forEachLetter } from "./read-letters.js";
+import { type DecisionState, decideLetter } from "./replay-decision.js";
+import { batchSizeFor, dueAtMs, progressLine, sleep } from "./replay-pacing.js";
+import { count, emptyReport, printReport, type Report, refusedTooLarge, sent } from "./replay-report.js";
+import { type Outgoing, sendLetters } from "./replay-send.js";
+import { type OffsetRange, ReplayedSet } from "./replayed-set.js";
+import { parseTransforms } from "./transform.js";
 
 export interface ReplayOptions extends FilterOptions {
   readonly dryRun?: boolean;
@@ -19,152 +31,206 @@ export interface ReplayOptions extends FilterOptions {
   readonly maxReplays: number;
 }
 
-interface Plan {
-  readonly letter: Letter;
-  readonly key: string;
-  readonly value: string;
-  readonly headers: Record<string, string>;
-}
-
-interface Report {
-  replayed: number;
-  planned: number;
-  byReasonAndCode: Record<string, number>;
-  skipped: { already_replayed: number; duplicate_call: number; loop_guard: string[]; invalid: { id: string; problem: string }[] };
-  matching: number;
-  dryRun: boolean;
-}
-
 /**
  * Re-publishes matching dead letters to the requests topic. Resumable: every replayed letter
- * is recorded on the replays topic, so a second run skips it whatever its filters. The worker's
- * idempotency ledger makes a replay of an already placed request harmless.
+ * is recorded on the replays topic in the same produce request as the letter, so a second run
+ * (or one after Ctrl-C) skips it whatever its filters. Letters stream through a fetch at a time;
+ * what a run remembers is one bit per letter. The worker's idempotency ledger makes a replay of
+ * an already placed request harmless.
  */
 export async function replayLetters(context: CliContext, options: ReplayOptions): Promise<void> {
   const filter = buildFilter(options, context.nowMs());
   const transforms = parseTransforms(options);
+  const dryRun = options.dryRun ?? false;
   const kafka = cliKafka(context.brokers);
+  const setup = await prepare(kafka, context, dryRun);
+  const replayed = new ReplayedSet(context.topics.deadLetters, setup.ranges);
+  if (setup.replaysExist) {
+    const end = await readTopic(
+      kafka,
+      context.topics.replays,
+      (records) => {
+        for (const r of records) replayed.apply(r.key?.toString("utf8") ?? "", r.value !== null);
+        return "more";
+      },
+      { signal: context.signal },
+    );
+    if (end === "aborted") throw interruptedError(context.signal, "nothing was replayed");
+  }
+  const state: DecisionState = {
+    filter,
+    isReplayed: (letter) => replayed.has(letter.partition, letter.offset),
+    maxReplays: options.maxReplays,
+    transforms,
+    limitBytes: setup.limitBytes,
+    noteLimitBytes: setup.noteLimitBytes,
+    replayOf: (letter) => `${context.topics.deadLetters}:${letter.partition}:${letter.offset}`,
+    nowIso: new Date(context.nowMs()).toISOString(),
+  };
+
+  // A progress bar needs the total for its ETA: count first (a dry run's pass), then send.
+  let total: number | undefined;
+  if (context.progress && !dryRun) {
+    const counted = emptyReport(true);
+    const end = await forEachLetter(context, (letters) => {
+      for (const letter of letters) count(counted, letter.id, decideLetter(letter, state));
+      return "more";
+    });
+    if (end === "aborted") throw interruptedError(context.signal, "nothing was replayed");
+    total = counted.planned;
+  }
+
+  const report = emptyReport(dryRun);
+  const producer = dryRun ? undefined : await connectProducer(kafka, context);
+  const run = new SendLoop(context, report, producer, options.rate, setup.limitBytes, total);
+  let end: Awaited<ReturnType<typeof forEachLetter>>;
+  try {
+    end = await forEachLetter(context, async (letters) => {
+      for (const letter of letters) {
+        const decision = decideLetter(letter, state);
+        count(report, letter.id, decision);
+        if (decision.kind === "replay" && producer) {
+          await run.add(letter, { id: letter.id, bucket: decision.bucket, request: decision.record, note: decision.note }, (l) =>
+            replayed.set(l.partition, l.offset, true),
+          );
+          if (run.stopped) return "stop";
+        }
+      }
+      await run.flush((l) => replayed.set(l.partition, l.offset, true));
+      return run.stopped ? "stop" : "more";
+    });
+  } finally {
+    run.finishProgress();
+    await producer?.disconnect().catch(() => undefined);
+  }
+  printReport(context, report);
+  if (run.failure) throw run.failure;
+  if (end === "aborted" || run.stopped) {
+    const how = dryRun ? "the counts above are partial" : `replayed ${report.replayed}${total === undefined ? "" : ` of ${total}`} letters`;
+    throw interruptedError(context.signal, `${how}; run the same command again to continue (letters already replayed are skipped)`);
+  }
+}
+
+interface Setup {
+  readonly ranges: readonly OffsetRange[];
+  readonly replaysExist: boolean;
+  /** The requests topic's max.message.bytes, which every replayed record is sized against. */
+  readonly limitBytes: number;
+  readonly noteLimitBytes: number;
+}
+
+async function prepare(kafka: KafkaClient, context: CliContext, dryRun: boolean): Promise<Setup> {
   const admin = await connectAdmin(kafka, context.brokers);
-  let replaysExist: boolean;
   try {
     await requireTopic(admin, context.topics.deadLetters);
-    if (!options.dryRun) {
+    if (!dryRun) {
       await requireTopic(admin, context.topics.callRequests);
       const catalog = topicCatalog({ names: { dlqReplays: context.topics.replays } });
       await admin.ensureTopics([catalog.dlqReplays]);
     }
-    replaysExist = (await admin.listTopics()).includes(context.topics.replays);
+    const topics = await admin.listTopics();
+    // A dry run writes nothing, not even the replays topic: without it, nothing was replayed yet.
+    const replaysExist = topics.includes(context.topics.replays);
+    // A dry run may have neither topic yet; it then sizes against the broker's default.
+    const existing = [context.topics.callRequests, context.topics.replays].filter((topic) => topics.includes(topic));
+    const limits = existing.length > 0 ? await admin.maxMessageBytes(existing) : new Map<string, number>();
+    const { partitions } = await admin.describeTopic(context.topics.deadLetters);
+    return {
+      ranges: partitions,
+      replaysExist,
+      limitBytes: limits.get(context.topics.callRequests) ?? DEFAULT_MAX_MESSAGE_BYTES,
+      noteLimitBytes: limits.get(context.topics.replays) ?? DEFAULT_MAX_MESSAGE_BYTES,
+    };
   } finally {
     await admin.disconnect();
   }
-
-  // A dry run writes nothing, not even the replays topic: without it, nothing was replayed yet.
-  const done = replaysExist ? await replayedLetters(kafka, context) : new Set<string>();
-  const letters = (await readLetters(context)).filter((letter) => filter.matches(letter));
-  const now = new Date(context.nowMs()).toISOString();
-  const report: Report = {
-    replayed: 0,
-    planned: 0,
-    byReasonAndCode: {},
-    skipped: { already_replayed: 0, duplicate_call: 0, loop_guard: [], invalid: [] },
-    matching: letters.length,
-    dryRun: options.dryRun ?? false,
-  };
-  const plans: Plan[] = [];
-  for (const letter of letters) {
-    if (done.has(letterKey(context, letter))) report.skipped.already_replayed += 1;
-    else if (letter.code === "DUPLICATE_CALL" && !filter.codes.has("DUPLICATE_CALL")) report.skipped.duplicate_call += 1;
-    else if (letter.replayCount >= options.maxReplays) report.skipped.loop_guard.push(letter.id);
-    else {
-      const rewritten = rewrite(letter.record.value, letter.record.headers, transforms, letterKey(context, letter), now);
-      if (!rewritten.ok) report.skipped.invalid.push({ id: letter.id, problem: rewritten.problem });
-      else {
-        plans.push({ letter, key: rewritten.key, value: rewritten.value, headers: rewritten.headers });
-        const bucket = `${letter.reason}/${letter.code ?? "-"}`;
-        report.byReasonAndCode[bucket] = (report.byReasonAndCode[bucket] ?? 0) + 1;
-      }
-    }
-  }
-  report.planned = plans.length;
-  if (!options.dryRun && plans.length > 0) report.replayed = await publish(kafka, context, plans, options.rate);
-  print(context, report);
 }
 
-async function replayedLetters(kafka: KafkaClient, context: CliContext): Promise<Set<string>> {
-  const records = await readTopicSnapshot(kafka, context.topics.replays, { timeoutMs: 60_000 });
-  return new Set(records.filter((r) => r.value !== null).map((r) => r.key?.toString("utf8") ?? ""));
-}
-
-function letterKey(context: CliContext, letter: Letter): string {
-  return `${context.topics.deadLetters}:${letter.partition}:${letter.offset}`;
-}
-
-async function publish(kafka: KafkaClient, context: CliContext, plans: readonly Plan[], rate: number): Promise<number> {
+async function connectProducer(kafka: KafkaClient, context: CliContext): Promise<Producer> {
   const producer = kafka.producer();
   try {
     await producer.connect();
   } catch (error) {
     throw new CliError(`cannot reach Kafka at ${context.brokers.join(",")}: ${rootMessage(error)}`);
   }
-  const started = Date.now();
-  let sent = 0;
-  try {
-    for (const plan of plans) {
-      if (rate > 0) {
-        const due = started + (sent * 1000) / rate;
-        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-      }
-      // The request and the note that it was replayed go out in one produce request.
-      await producer.sendBatch([
-        { topic: context.topics.callRequests, records: [{ key: plan.key, value: plan.value, headers: plan.headers }] },
-        {
-          topic: context.topics.replays,
-          records: [
-            {
-              key: plan.headers["callbridge.replay.of"] ?? "",
-              value: JSON.stringify({ replayed_at: plan.headers["callbridge.replay.at"], key: plan.key }),
-            },
-          ],
-        },
-      ]);
-      sent += 1;
-      context.progress?.(progressLine(sent, plans.length, started));
+  return producer;
+}
+
+/**
+ * Collects planned letters into produce requests of `batchSizeFor(rate)` letters (and at most
+ * the requests topic's limit in bytes), sends each when the rate allows, and stops after the
+ * request in flight once the signal aborts or a send fails for good.
+ */
+class SendLoop {
+  private batch: { letter: Letter; outgoing: Outgoing }[] = [];
+  private batchBytes = RECORD_BATCH_OVERHEAD_BYTES;
+  private attempted = 0;
+  private startedMs: number | undefined;
+  private readonly size: number;
+  stopped = false;
+  failure: CliError | undefined;
+
+  constructor(
+    private readonly context: CliContext,
+    private readonly report: Report,
+    private readonly producer: Producer | undefined,
+    private readonly rate: number,
+    private readonly limitBytes: number,
+    private readonly total: number | undefined,
+  ) {
+    this.size = batchSizeFor(rate);
+  }
+
+  async add(letter: Letter, outgoing: Outgoing, done: (letter: Letter) => void): Promise<void> {
+    const bytes = recordBytes(outgoing.request);
+    if (this.batch.length > 0 && this.batchBytes + bytes > this.limitBytes) await this.flush(done);
+    this.batch.push({ letter, outgoing });
+    this.batchBytes += bytes;
+    if (this.batch.length >= this.size) await this.flush(done);
+  }
+
+  async flush(done: (letter: Letter) => void): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = RECORD_BATCH_OVERHEAD_BYTES;
+    if (batch.length === 0 || this.stopped || !this.producer) return;
+    this.startedMs ??= Date.now();
+    await sleep(dueAtMs(this.startedMs, this.attempted, this.rate) - Date.now(), this.context.signal);
+    if (this.context.signal.aborted) {
+      this.stopped = true;
+      return;
     }
-  } catch (error) {
-    throw new CliError(`replay stopped after ${sent} of ${plans.length} letters: ${rootMessage(error)} (run it again to continue)`);
-  } finally {
-    if (sent > 0) context.progress?.("\n");
-    await producer.disconnect().catch(() => undefined);
+    this.attempted += batch.length;
+    const outcome = await sendLetters(
+      this.producer,
+      this.context.topics.callRequests,
+      this.context.topics.replays,
+      batch.map((b) => b.outgoing),
+    );
+    const acknowledged = new Set(outcome.acknowledged.map((o) => o.id));
+    for (const { letter, outgoing } of batch) {
+      if (!acknowledged.has(outgoing.id)) continue;
+      sent(this.report, outgoing.bucket);
+      done(letter);
+    }
+    for (const { letter, message } of outcome.refused)
+      refusedTooLarge(this.report, letter.id, `the broker refused it for its size: ${message}`);
+    if (outcome.stop) {
+      this.stopped = true;
+      const { kind, message, unrecorded } = outcome.stop;
+      const progress = `after ${this.report.replayed} replayed letters${unrecorded ? ` (and ${unrecorded} sent but not recorded as replayed, which a rerun sends again)` : ""}`;
+      this.failure =
+        kind === "permanent"
+          ? new CliError(`replay stopped ${progress}: the broker refused the request for good (${message}); fix that, then run it again`)
+          : new CliError(`replay stopped ${progress}: ${message} (run it again to continue)`);
+      return;
+    }
+    if (this.total !== undefined)
+      this.context.progress?.(progressLine(this.report.replayed, this.total, Date.now() - this.startedMs, this.rate));
+    if (this.context.signal.aborted) this.stopped = true;
   }
-  return sent;
-}
 
-/** `[#########---------] 45/100  12.0/s  ETA 5s` */
-function progressLine(done: number, total: number, startedMs: number): string {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const seconds = (Date.now() - startedMs) / 1000;
-  const rate = seconds > 0 ? done / seconds : 0;
-  const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
-  return `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${eta}s`;
-}
-
-function print(context: CliContext, report: Report): void {
-  if (context.json) {
-    context.out(JSON.stringify(report, null, 2));
-    return;
+  finishProgress(): void {
+    if (this.total !== undefined && this.report.replayed > 0) this.context.progress?.("\n");
   }
-  const verb = report.dryRun ? "would replay" : "replayed";
-  context.out(
-    `${report.matching} letters match; ${verb} ${report.dryRun ? report.planned : report.replayed}${report.dryRun ? " (dry run: nothing written)" : ""}`,
-  );
-  const rows = Object.entries(report.byReasonAndCode).map(([bucket, n]) => [...bucket.split("/"), String(n)]);
-  if (rows.length > 0) context.out(`\n${table(["REASON", "CODE", report.dryRun ? "WOULD REPLAY" : "REPLAYED"], rows)}`);
-  const { skipped } = report;
-  if (skipped.already_replayed > 0) context.out(`skipped ${skipped.already_replayed} already replayed`);
-  if (skipped.duplicate_call > 0)
-    context.out(`skipped ${skipped.duplicate_call} DUPLICATE_CALL letters (name them with --code DUPLICATE_CALL to replay)`);
-  if (skipped.loop_guard.length > 0)
-    context.out(`left alone ${skipped.loop_guard.length} letters replayed too often already: ${skipped.loop_guard.join(", ")}`);
-  for (const { id, problem } of skipped.invalid) context.out(`skipped ${id}: ${problem}`);
 }

@@ -11,7 +11,8 @@ import {
   standardWebhook,
 } from "@callbridge/webhook-samples";
 import type { CliContext } from "../context.js";
-import { readLetters } from "../dlq/read-letters.js";
+import type { Letter } from "../dlq/letter.js";
+import { forEachLetter } from "../dlq/read-letters.js";
 import { CliError } from "../errors.js";
 import { table } from "../output/table.js";
 
@@ -125,7 +126,11 @@ export async function runDemo(context: CliContext, options: DemoOptions): Promis
     ),
   );
 
-  const [letter] = (await readLetters(context)).filter((l) => l.reason === "invalid_phone").slice(-1);
+  let letter: Letter | undefined;
+  await forEachLetter(context, (letters) => {
+    letter = letters.filter((l) => l.reason === "invalid_phone").at(-1) ?? letter;
+    return "more";
+  });
   if (letter) {
     context.out(
       `\nthe dead letter (callbridge dlq inspect ${letter.id}):\n  reason   ${letter.reason}\n  message  ${letter.message ?? "-"}\n  route    ${letter.route ?? "-"}\n  campaign ${letter.campaign ?? "-"}`,

@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
+import { parseBrokers } from "@callbridge/kafka";
 import { startKafka, stopKafka } from "@callbridge/kafka-launcher";
+import { parseBrokerList } from "../brokers.js";
 import type { CliContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { CliError, usageError } from "../errors.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
 import { catalogFor } from "../topics/catalog.js";
 import { type Child, startChild, stopChild, waitReady } from "./children.js";
@@ -39,14 +41,18 @@ export async function runStack(
   };
   try {
     let brokers = env.KAFKA_BROKERS;
-    if (!brokers) {
+    if (brokers) {
+      const parsed = parseBrokerList(brokers);
+      if (!parsed.ok) throw usageError(`KAFKA_BROKERS=${brokers}: ${parsed.problem}`);
+    } else {
       log("starting Kafka from Maven Central jars (the first run downloads them)...");
       const kafka = await startKafka({ name: "local", env, log });
       kafkaStarted = kafka.started;
       brokers = kafka.brokers;
     }
-    const kafka = cliKafka([brokers]);
-    const admin = await connectAdmin(kafka, [brokers]);
+    const list = parseBrokers(brokers);
+    const kafka = cliKafka(list);
+    const admin = await connectAdmin(kafka, list);
     try {
       await admin.ensureTopics(catalogFor(context));
     } finally {
