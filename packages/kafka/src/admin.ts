@@ -31,6 +31,7 @@ export class Admin {
   private readonly admin: KafkaJsAdmin;
   private closing: Promise<void> | undefined;
 
+  /** @internal Made by KafkaClient only: kafkajs stays out of the public declarations. */
   constructor(
     kafka: Kafka,
     private readonly connection: ConnectionState = { established: false },

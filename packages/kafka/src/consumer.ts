@@ -69,6 +69,7 @@ export class Consumer {
   private readonly listeners = new Set<(event: ConsumerEvent) => void>();
   private closing: Promise<void> | undefined;
 
+  /** @internal Made by KafkaClient only: kafkajs stays out of the public declarations. */
   constructor(
     kafka: Kafka,
     readonly options: ConsumerOptions,

@@ -25,6 +25,7 @@ export class Producer {
   private connected = false;
   private closing: Promise<void> | undefined;
 
+  /** @internal Made by KafkaClient only: kafkajs stays out of the public declarations. */
   constructor(
     kafka: Kafka,
     private readonly options: ProducerOptions,
