@@ -68,7 +68,7 @@ export async function rawLoop(sim: Sim, concurrency: number, seconds: number): P
 }
 
 /** Writes `count` call requests keyed as the ingest keys them, to a new topic. */
-export async function produce(brokers: string, topic: string, partitions: number, count: number): Promise<void> {
+async function produce(brokers: string, topic: string, partitions: number, count: number): Promise<void> {
   const kafka = new KafkaClient({ brokers: [brokers], clientId: "bench-producer", logger });
   const admin = kafka.admin();
   await admin.connect();

@@ -15,16 +15,16 @@ export interface EnvSchema {
 }
 
 /** One line per app, in README order. A new app also needs its package in test/package.json. */
-export const APPS: readonly { readonly dir: string; readonly schema: EnvSchema }[] = [
+const APPS: readonly { readonly dir: string; readonly schema: EnvSchema }[] = [
   { dir: "apps/ingest", schema: IngestEnv },
   { dir: "apps/worker", schema: WorkerEnv },
   { dir: "apps/talkover-sim", schema: SimulatorEnv },
 ];
 
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const README_PATH = resolve(REPO_ROOT, "README.md");
-export const START_MARKER = "<!-- env-reference:start -->";
-export const END_MARKER = "<!-- env-reference:end -->";
+const START_MARKER = "<!-- env-reference:start -->";
+const END_MARKER = "<!-- env-reference:end -->";
 
 interface PropertySchema {
   readonly description?: string;

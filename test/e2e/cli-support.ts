@@ -11,7 +11,7 @@ import { kafkaClient } from "../support/kafka.js";
 const entry = fileURLToPath(new URL("../../apps/cli/dist/main.js", import.meta.url));
 
 /** The prefix of the throwaway consumer groups the CLI reads with (and deletes). */
-export const CLI_GROUP_PREFIX = "callbridge-cli-read-";
+const CLI_GROUP_PREFIX = "callbridge-cli-read-";
 
 export interface RunningCli {
   readonly child: ChildProcess;

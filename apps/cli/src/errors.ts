@@ -33,9 +33,9 @@ export function usageError(message: string): CliError {
 }
 
 /** The signal that stopped a command, as `main.ts` passes it in the abort reason. */
-export type StopSignal = "SIGINT" | "SIGTERM";
+type StopSignal = "SIGINT" | "SIGTERM";
 
-export function stopSignalOf(signal: AbortSignal): StopSignal {
+function stopSignalOf(signal: AbortSignal): StopSignal {
   return signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT";
 }
 

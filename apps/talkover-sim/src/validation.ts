@@ -1,7 +1,7 @@
 import { CampaignStatus, type CreateCampaignCallRequest, E164_PATTERN, type FieldErrors, type JsonObject } from "@callbridge/schemas";
 
 /** No dialable number is shorter than this (country code included), so "+12345" is refused. */
-export const MIN_DIGITS = 8;
+const MIN_DIGITS = 8;
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
@@ -55,6 +55,6 @@ export function validateStatusUpdate(body: unknown): Validated<CampaignStatus> {
   return { ok: true, value: status.data };
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

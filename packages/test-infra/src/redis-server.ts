@@ -62,7 +62,7 @@ export async function startRedisServer(): Promise<RedisServerProcess> {
 }
 
 /** Sends PING until Redis answers +PONG. */
-export async function waitForPong(port: number, timeoutMs: number): Promise<void> {
+async function waitForPong(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await ping(port)) return;

@@ -41,7 +41,7 @@ export function maskValue(value: Buffer | null): unknown {
   return maskJson(parsed);
 }
 
-export function maskJson(value: unknown): unknown {
+function maskJson(value: unknown): unknown {
   if (typeof value === "string") return maskPhoneNumbersIn(value);
   if (typeof value === "number") return Number.isInteger(value) && isPhoneLike(String(value)) ? maskPhoneNumbersIn(String(value)) : value;
   if (Array.isArray(value)) return value.map(maskJson);

@@ -1,5 +1,5 @@
 /** Most letters in one produce request when there is no rate cap. */
-export const MAX_BATCH_LETTERS = 500;
+const MAX_BATCH_LETTERS = 500;
 
 /**
  * Letters per produce request: about a tenth of a second's worth at the rate (so writes are

@@ -9,7 +9,7 @@ export interface HubSpotSourceConfig {
 }
 
 /** v3 requests older or newer than this are refused (HubSpot: reject after 5 minutes). */
-export const HUBSPOT_TOLERANCE_MS = 5 * 60 * 1000;
+const HUBSPOT_TOLERANCE_MS = 5 * 60 * 1000;
 
 /** v3 signs the URL with these escapes decoded (HubSpot's validation guide). */
 const V3_DECODED_ESCAPES: Record<string, string> = {
@@ -27,7 +27,7 @@ const V3_DECODED_ESCAPES: Record<string, string> = {
   "%3B": ";",
 };
 
-export function hubspotV3Uri(url: string): string {
+function hubspotV3Uri(url: string): string {
   return url.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (encoded) => V3_DECODED_ESCAPES[encoded.toUpperCase()] ?? encoded);
 }
 

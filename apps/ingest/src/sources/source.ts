@@ -18,7 +18,7 @@ export interface SourceEvent {
 }
 
 /** Why a webhook was refused. `unauthorized` answers never say which check failed. */
-export type Rejection =
+type Rejection =
   | { readonly status: 400; readonly reason: string }
   | {
       readonly status: 401;

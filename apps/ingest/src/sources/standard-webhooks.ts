@@ -4,7 +4,7 @@ import { constantTimeEqual } from "./constant-time.js";
 import { header, type InboundWebhook, jsonReplies, parseJson, type Source, type VerifyResult } from "./source.js";
 
 /** The spec's reference libraries refuse timestamps more than 5 minutes old or ahead. */
-export const STANDARD_WEBHOOKS_TOLERANCE_S = 5 * 60;
+const STANDARD_WEBHOOKS_TOLERANCE_S = 5 * 60;
 
 export interface StandardWebhooksSourceConfig {
   readonly id: string;

@@ -11,7 +11,7 @@ export interface TestSimulator {
   call(campaignId: string, body: unknown, init?: { headers?: Record<string, string> }): Promise<Response>;
 }
 
-export const TEST_TOKEN = "talq_test_token";
+const TEST_TOKEN = "talq_test_token";
 
 export async function startSimulator(
   options: { faults?: FaultsInput; clock?: SimulatorClock; lifecycle?: { queuedMs: number; activeMs: number }; maxBodyBytes?: number } = {},

@@ -12,7 +12,7 @@ import { SlotLeases } from "./slot-leases.js";
 import type { BucketStore, CallLimiterConfig, CallLimiterDeps, LimiterMode, LimiterObserver, LimitSettings } from "./types.js";
 
 export { LimiterAbortedError } from "./errors.js";
-export type { CallLimiterConfig, CallLimiterDeps, LimiterMode, LimiterObserver, LimitSettings } from "./types.js";
+export type { CallLimiterConfig, CallLimiterDeps, LimiterMode, LimiterObserver } from "./types.js";
 
 const DEFAULT_RECOVERY_STEP_MS = 5_000;
 const DEFAULT_SLOT_LEASE_MS = 3_000;

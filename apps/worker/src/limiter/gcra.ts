@@ -43,7 +43,7 @@ export function intervalMsOf(ratePerSecond: number): number {
  * machine. A bucket run exactly at its bound would let that jitter squeeze an extra call or
  * two into a window the API watches, so it keeps this much of its burst back.
  */
-export const JITTER_ALLOWANCE_MS = 25;
+const JITTER_ALLOWANCE_MS = 25;
 
 /** The burst a bucket lets out at once: `burst` less the calls `JITTER_ALLOWANCE_MS` is worth at `ratePerSecond`, never below 1. */
 export function burstWithMargin(ratePerSecond: number, burst: number): number {

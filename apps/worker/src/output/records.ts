@@ -64,7 +64,7 @@ export function deadLetterRecord(original: ConsumedRecord, letter: DeadLetter, t
 }
 
 /** One outcome event, keyed by idempotency key. */
-export function resultRecord(result: CallResult, topic: string): TopicRecord {
+function resultRecord(result: CallResult, topic: string): TopicRecord {
   return {
     topic,
     record: {
@@ -76,7 +76,7 @@ export function resultRecord(result: CallResult, topic: string): TopicRecord {
 }
 
 /** Set on a result whose request's `context` was left out to fit the topic: the context's size, bytes. */
-export const CONTEXT_DROPPED_HEADER = "callbridge.result.context_dropped_bytes";
+const CONTEXT_DROPPED_HEADER = "callbridge.result.context_dropped_bytes";
 
 /**
  * A result that fits its topic's limit: whole when it does; else without the request's

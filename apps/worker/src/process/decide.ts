@@ -47,7 +47,7 @@ export function initialAttemptState(ambiguousBefore: boolean, since?: string): A
 export const CLOCK_SKEW_ALLOWANCE_MS = 1_000;
 
 /** Could the API's existing call (409 `existing_call`) be the one our unanswered attempt created? */
-export function couldBeOurs(createdAt: string, ambiguousSince: string | undefined): boolean {
+function couldBeOurs(createdAt: string, ambiguousSince: string | undefined): boolean {
   if (ambiguousSince === undefined) return true;
   const created = Date.parse(createdAt);
   // Unreadable: keep the request's bookkeeping as placed, which never calls again either.
@@ -79,7 +79,7 @@ export interface OutcomePolicy {
 }
 
 /** Why an attempt is repeated: the client's error kind (`server_error`, `timeout`, `rate_limited`, ...), or `internal` for a bug. */
-export type RetryReason = AnyTalkoverError["kind"] | "internal";
+type RetryReason = AnyTalkoverError["kind"] | "internal";
 
 /** The next thing to do, for the loop in process-request.ts to carry out. */
 export type NextStep =

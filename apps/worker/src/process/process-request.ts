@@ -51,7 +51,7 @@ export interface ProcessSignals {
 }
 
 /** `finished`: write the result (and the dead letter), then commit. `abandoned`: shutting down; leave it uncommitted. */
-export type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
+type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
 export type Verdict = Finished | { kind: "abandoned" };
 
 const ABANDONED: Verdict = { kind: "abandoned" };

@@ -35,7 +35,7 @@ export const PROVISIONED_DATASOURCE = { name: "Prometheus", uid: "prometheus" } 
 /** Scrape job names of infra/prometheus/prometheus.yml. */
 export const JOBS = { ingest: "callbridge-ingest", worker: "callbridge-worker" } as const;
 
-export const datasource: DataSourceRef = { type: "prometheus", uid: `\${${DATASOURCE_VARIABLE}}` };
+const datasource: DataSourceRef = { type: "prometheus", uid: `\${${DATASOURCE_VARIABLE}}` };
 
 export function datasourceVariable(): DatasourceVariableBuilder {
   return new DatasourceVariableBuilder(DATASOURCE_VARIABLE)
@@ -49,7 +49,7 @@ export interface Target {
   readonly legend: string;
 }
 
-export interface PanelSize {
+interface PanelSize {
   readonly w: number;
   readonly h: number;
 }
@@ -104,7 +104,7 @@ export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
 }
 
 /** A state shown as text and colour: `value` is the metric's value (0/1 for our gauges). */
-export interface StateText {
+interface StateText {
   readonly value: number;
   readonly text: string;
   readonly color: "green" | "red" | "yellow";

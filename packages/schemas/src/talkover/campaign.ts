@@ -36,5 +36,5 @@ export type GetCampaignResponse = z.infer<typeof GetCampaignResponse>;
 export const UpdateCampaignStatusRequest = z.object({ status: CampaignStatus });
 export type UpdateCampaignStatusRequest = z.infer<typeof UpdateCampaignStatusRequest>;
 
-export const UpdateCampaignStatusResponse = GetCampaignResponse;
-export type UpdateCampaignStatusResponse = GetCampaignResponse;
+export const UpdateCampaignStatusResponse = z.object({ campaign: Campaign });
+export type UpdateCampaignStatusResponse = z.infer<typeof UpdateCampaignStatusResponse>;
