@@ -5,7 +5,7 @@ import { DEFAULT_TOPICS, DlqReason, TalkoverErrorCode } from "@callbridge/schema
 import { createWorkerMetrics, type WorkerMetrics } from "@callbridge/worker";
 import { describe, expect, it } from "vitest";
 
-// SPEC §5: `promtool check metrics` must print nothing for our own registries. promtool comes
+// `promtool check metrics` must print nothing for our own registries (docs/observability.md). promtool comes
 // from the Debian package `prometheus` (scripts/check-prometheus.sh and check-compose.sh install it).
 
 // Record<Union, true> fails to compile when an outcome is added to the app and not here.
@@ -79,6 +79,7 @@ function recordWorkerSeries(metrics: WorkerMetrics): void {
   metrics.limiterQueued.set(4);
   metrics.limiterRate.set(10);
   for (const reason of RECOVERY_REASONS) metrics.limiterRecoveries.inc({ reason });
+  for (const topic of ["dead_letters", "results"]) metrics.trimmedRecords.inc({ topic });
   metrics.inFlightCalls.set(3);
   metrics.inFlightRecords.set(12);
   for (const partition of ["0", "1", "2"]) metrics.consumerLag.set({ topic: DEFAULT_TOPICS.callRequests, partition }, 42);

@@ -82,5 +82,6 @@ describe("record sizes", () => {
     }, "the result");
     expect(jsonOf(result as never)).toMatchObject({ outcome: "placed", idempotency_key: request.idempotency_key, context: {} });
     expect(Number(result?.headers["callbridge.result.context_dropped_bytes"])).toBeGreaterThan(1_048_000);
+    expect(await t.registry.metrics()).toMatch(/^callbridge_worker_trimmed_records_total\{topic="results"\} 1$/m);
   });
 });

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, decodeJson, fitRecord, KafkaOperationError }
 import type { Logger } from "@callbridge/observability";
 import { CallRequest, deadLetterFit } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
-import { deadLetterRecord, fittedDeadLetterRecord, fittedResultRecord, type WorkerTopics } from "../output/records.js";
+import { CONTEXT_DROPPED_HEADER, deadLetterRecord, fittedDeadLetterRecord, fittedResultRecord, type WorkerTopics } from "../output/records.js";
 import type { ProcessSignals, Verdict } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
@@ -163,7 +163,9 @@ export class Dispatcher {
     try {
       const verdict = await this.deps.process(request, { stop: this.stopStarting.signal, hard: this.abort.signal });
       if (verdict.kind === "abandoned") return;
-      const records: TopicRecord[] = [fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults)];
+      const result = fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults);
+      if (result.record.headers?.[CONTEXT_DROPPED_HEADER] !== undefined) this.deps.metrics.trimmedRecords.inc({ topic: "results" });
+      const records: TopicRecord[] = [result];
       if (verdict.deadLetter) {
         records.push(this.fitDeadLetter(deadLetterRecord(record, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
         this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });

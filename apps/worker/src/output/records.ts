@@ -30,8 +30,8 @@ export interface DeadLetter {
 
 /**
  * A dead letter: the original key and value bytes unchanged, the original headers kept, and
- * the SPEC §2 headers added, in our names and in Kafka Connect's so existing redrive tools
- * can read them.
+ * the dead-letter headers added (docs/worker.md#what-happens-to-each-request), in our names
+ * and in Kafka Connect's so existing redrive tools can read them.
  */
 export function deadLetterRecord(original: ConsumedRecord, letter: DeadLetter, topic: string, now: Date): TopicRecord {
   const headers: RecordHeaders = {
@@ -76,7 +76,7 @@ function resultRecord(result: CallResult, topic: string): TopicRecord {
 }
 
 /** Set on a result whose request's `context` was left out to fit the topic: the context's size, bytes. */
-const CONTEXT_DROPPED_HEADER = "callbridge.result.context_dropped_bytes";
+export const CONTEXT_DROPPED_HEADER = "callbridge.result.context_dropped_bytes";
 
 /**
  * A result that fits its topic's limit: whole when it does; else without the request's
