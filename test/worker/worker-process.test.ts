@@ -111,6 +111,7 @@ describe("node apps/worker/dist/main.js", () => {
       KAFKA_BROKERS: `127.0.0.1:${port}`,
       TALKOVER_BASE_URL: "http://127.0.0.1:1",
       TALKOVER_API_TOKEN: SIM_TOKEN,
+      PORT: String(await freePort()),
     });
     expect(await worker.exited).toBe(1);
     const problems = worker

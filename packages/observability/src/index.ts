@@ -1,4 +1,6 @@
 export * from "./env.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./ops-server.js";
+export * from "./run-service.js";
 export * from "./shutdown.js";
