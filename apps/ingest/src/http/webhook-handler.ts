@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
-import { KafkaOperationError, type TopicRecord } from "@callbridge/kafka";
+import type { TopicRecord } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import { type RouteConfig, routeEvents } from "@callbridge/routes";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import { type ClaimedEvents, claimEvents } from "../delivery/claim-events.js";
 import type { DeliveredEvents } from "../delivery/delivered-events.js";
-import { type IngestTopics, sizedRecordsFor, type TopicLimits } from "../delivery/records.js";
+import type { IngestTopics, TopicLimits } from "../delivery/records.js";
+import { type WriteOutcome, writeEvents } from "../delivery/write-events.js";
 import type { IngestMetrics, RequestOutcome } from "../metrics.js";
 import { mediaTypeOf, type Source, type SourceReply } from "../sources/source.js";
 
@@ -29,8 +28,6 @@ export interface WebhookDeps {
 
 /** Seconds a sender should wait after a 503. */
 const RETRY_AFTER_SECONDS = "5";
-/** A claim outlives the write it guards by this much, ms (then a dead writer's claim lapses). */
-const CLAIM_MARGIN_MS = 2_000;
 
 /** What we say on 401: nothing that tells an attacker which check failed. */
 const UNAUTHORIZED_MESSAGE = "unauthorized";
@@ -40,52 +37,11 @@ export function webhookRouter(deps: WebhookDeps): Router {
   const router = express.Router();
   const log = deps.logger.child({ component: "webhooks" });
 
-  const finish = (res: Response, source: Source | undefined, outcome: RequestOutcome, reply: SourceReply, startedAt: number) => {
-    const sourceLabel = source?.id ?? "unknown";
-    deps.metrics.requests.inc({ source: sourceLabel, outcome });
-    deps.metrics.requestDuration.observe({ source: sourceLabel }, (performance.now() - startedAt) / 1000);
-    res
-      .status(reply.status)
-      .set({ "content-type": reply.contentType, ...reply.headers })
-      .send(reply.body);
-  };
+  const finish = finisher(deps.metrics);
 
   router.post(
     "/webhooks/:sourceId",
-    (req: Request<{ sourceId: string }>, res, next) => {
-      res.locals.startedAt = performance.now();
-      const source = deps.sources.get(req.params.sourceId);
-      if (!source) {
-        return finish(
-          res,
-          undefined,
-          "unknown_source",
-          { status: 404, contentType: "application/json", body: '{"error":"unknown source"}' },
-          res.locals.startedAt,
-        );
-      }
-      res.locals.source = source;
-      if (deps.draining()) {
-        return finish(
-          res,
-          source,
-          "unavailable",
-          source.refused(503, "shutting down; retry later", { "retry-after": RETRY_AFTER_SECONDS }),
-          res.locals.startedAt,
-        );
-      }
-      const mediaType = mediaTypeOf(req.headers["content-type"]);
-      if (!source.acceptsContentType(mediaType)) {
-        return finish(
-          res,
-          source,
-          "unsupported_media_type",
-          source.refused(415, `content type ${mediaType || "(none)"} is not accepted here`),
-          res.locals.startedAt,
-        );
-      }
-      next();
-    },
+    admit(deps, finish),
     express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true }),
     async (req: Request<{ sourceId: string }>, res) => {
       const source = res.locals.source as Source;
@@ -105,92 +61,15 @@ export function webhookRouter(deps: WebhookDeps): Router {
       }
 
       const routed = routeEvents(source, deps.routes, verdict.events, new Date(now));
-      const owner = randomUUID();
-      const releaseClaims = (keys: readonly string[]) =>
-        deps.delivered.release(keys, owner).catch((error: unknown) => {
-          log.warn({ err: error }, "could not release claimed events; they lapse by themselves");
-        });
-      const allKeys = routed.outcomes.map((o) => o.idempotencyKey);
-      const claim = await claimEvents(deps.delivered, allKeys, owner, {
-        ttlMs: deps.produceTimeoutMs + CLAIM_MARGIN_MS,
-        waitMs: deps.produceTimeoutMs,
-      }).catch((error: unknown): ClaimedEvents => {
-        log.warn({ err: error }, "delivered-events lookup failed; writing every event (the worker dedupes)");
-        return { claimed: allKeys, delivered: [], busy: [] };
-      });
-      if (claim.busy.length > 0) {
-        await releaseClaims(claim.claimed);
-        log.warn({ source: source.id, events: claim.busy.length }, "the same event is being written by another request; answering 503");
-        return finish(
-          res,
-          source,
-          "unavailable",
-          source.refused(503, "this event is being written by another delivery of it; retry later", { "retry-after": RETRY_AFTER_SECONDS }),
-          startedAt,
-        );
-      }
-      const mine = new Set(claim.claimed);
-      const fresh = routed.outcomes.filter((o) => mine.delete(o.idempotencyKey));
-      const sized = sizedRecordsFor(fresh, source, deps.topics, new Date(now), deps.limits);
-      if (!sized.ok) {
-        const reason = `a call request from this event is ${sized.bytes} bytes; the requests topic takes records up to ${sized.limitBytes} bytes (max.message.bytes)`;
-        log.warn(
-          { source: source.id, bytes: sized.bytes, limitBytes: sized.limitBytes },
-          "webhook refused: a call request is too large for Kafka",
-        );
-        await releaseClaims(claim.claimed);
-        return finish(res, source, "payload_too_large", source.refused(413, reason), startedAt);
-      }
-      const records = sized.records;
+      const outcome = await writeEvents({ ...deps, logger: log }, source, routed.outcomes, new Date(now));
+      if (outcome.kind !== "written") return finish(res, source, ...refusal(outcome, source, log), startedAt);
 
-      // Remembered once Kafka acknowledges, even if that comes after we answered 503: the
-      // sender's retry is then a duplicate rather than a second write.
-      const keys = fresh.map((o) => o.idempotencyKey);
-      // A failed write gives its claims back so that the sender's retry (or a concurrent
-      // delivery waiting on it) writes them; one still pending after we answer keeps them.
-      const written = deps.send(records).then(
-        () =>
-          deps.delivered.remember(keys).catch((error: unknown) => {
-            log.warn({ err: error }, "could not remember delivered events; a redelivery will be written again");
-          }),
-        async (error: unknown) => {
-          await releaseClaims(keys);
-          throw error;
-        },
-      );
-      try {
-        await withTimeout(written, deps.produceTimeoutMs);
-      } catch (error) {
-        if (error instanceof KafkaOperationError && error.permanent) {
-          // Sending again would not help (a topic gone, no permission): the sender should not retry blindly.
-          log.error(
-            { source: source.id, records: records.length, err: error, code: error.code },
-            "Kafka refused the records for good; answering 500",
-          );
-          return finish(
-            res,
-            source,
-            "error",
-            source.refused(500, `the event store refused the records (${error.code ?? "permanent error"})`),
-            startedAt,
-          );
-        }
-        log.error({ source: source.id, records: records.length, err: error }, "Kafka did not acknowledge; answering 503");
-        return finish(
-          res,
-          source,
-          "unavailable",
-          source.refused(503, "event store unavailable; retry later", { "retry-after": RETRY_AFTER_SECONDS }),
-          startedAt,
-        );
-      }
-
-      const accepted = fresh.filter((o) => o.kind === "call");
-      const invalid = fresh.length - accepted.length;
-      const duplicate = routed.outcomes.length - fresh.length;
-      for (const outcome of accepted) deps.metrics.callRequests.inc({ route: outcome.route.name });
-      const count = (outcome: "routed" | "ignored" | "duplicate" | "invalid_phone", n: number) => {
-        if (n > 0) deps.metrics.events.inc({ source: source.id, outcome }, n);
+      const accepted = outcome.fresh.filter((o) => o.kind === "call");
+      const invalid = outcome.fresh.length - accepted.length;
+      const duplicate = outcome.duplicates;
+      for (const call of accepted) deps.metrics.callRequests.inc({ route: call.route.name });
+      const count = (event: "routed" | "ignored" | "duplicate" | "invalid_phone", n: number) => {
+        if (n > 0) deps.metrics.events.inc({ source: source.id, outcome: event }, n);
       };
       count("routed", accepted.length);
       count("invalid_phone", invalid);
@@ -224,10 +103,80 @@ export function webhookRouter(deps: WebhookDeps): Router {
   return router;
 }
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`not acknowledged within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** The answer to a webhook whose events could not be written, logged once here. */
+function refusal(outcome: Exclude<WriteOutcome, { kind: "written" }>, source: Source, log: Logger): [RequestOutcome, SourceReply] {
+  const retryLater = { "retry-after": RETRY_AFTER_SECONDS };
+  switch (outcome.kind) {
+    case "busy":
+      log.warn({ source: source.id, events: outcome.events }, "the same event is being written by another request; answering 503");
+      return ["unavailable", source.refused(503, "this event is being written by another delivery of it; retry later", retryLater)];
+    case "too_large": {
+      log.warn(
+        { source: source.id, bytes: outcome.bytes, limitBytes: outcome.limitBytes },
+        "webhook refused: a call request is too large for Kafka",
+      );
+      const reason = `a call request from this event is ${outcome.bytes} bytes; the requests topic takes records up to ${outcome.limitBytes} bytes (max.message.bytes)`;
+      return ["payload_too_large", source.refused(413, reason)];
+    }
+    case "refused":
+      // Sending again would not help (a topic gone, no permission): the sender should not retry blindly.
+      log.error({ source: source.id, err: outcome.error, code: outcome.code }, "Kafka refused the records for good; answering 500");
+      return ["error", source.refused(500, `the event store refused the records (${outcome.code ?? "permanent error"})`)];
+    case "unavailable":
+      log.error({ source: source.id, err: outcome.error }, "Kafka did not acknowledge; answering 503");
+      return ["unavailable", source.refused(503, "event store unavailable; retry later", retryLater)];
+  }
+}
+
+type Finish = (res: Response, source: Source | undefined, outcome: RequestOutcome, reply: SourceReply, startedAt: number) => void;
+
+/** Sends a reply and counts it (requests by outcome, duration). */
+function finisher(metrics: IngestMetrics): Finish {
+  return (res, source, outcome, reply, startedAt) => {
+    const sourceLabel = source?.id ?? "unknown";
+    metrics.requests.inc({ source: sourceLabel, outcome });
+    metrics.requestDuration.observe({ source: sourceLabel }, (performance.now() - startedAt) / 1000);
+    res
+      .status(reply.status)
+      .set({ "content-type": reply.contentType, ...reply.headers })
+      .send(reply.body);
+  };
+}
+
+/** Before the body is read: a known source, not draining, a content type the source takes. */
+function admit(deps: WebhookDeps, finish: Finish) {
+  return (req: Request<{ sourceId: string }>, res: Response, next: NextFunction) => {
+    res.locals.startedAt = performance.now();
+    const source = deps.sources.get(req.params.sourceId);
+    if (!source) {
+      return finish(
+        res,
+        undefined,
+        "unknown_source",
+        { status: 404, contentType: "application/json", body: '{"error":"unknown source"}' },
+        res.locals.startedAt,
+      );
+    }
+    res.locals.source = source;
+    if (deps.draining()) {
+      return finish(
+        res,
+        source,
+        "unavailable",
+        source.refused(503, "shutting down; retry later", { "retry-after": RETRY_AFTER_SECONDS }),
+        res.locals.startedAt,
+      );
+    }
+    const mediaType = mediaTypeOf(req.headers["content-type"]);
+    if (!source.acceptsContentType(mediaType)) {
+      return finish(
+        res,
+        source,
+        "unsupported_media_type",
+        source.refused(415, `content type ${mediaType || "(none)"} is not accepted here`),
+        res.locals.startedAt,
+      );
+    }
+    next();
+  };
 }
