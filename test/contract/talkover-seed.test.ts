@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
 
-// The seed's examples, sent as its curl commands send them, answered with its bodies.
+// The Talkover documentation's example requests, sent as its curl commands send them, answered
+// with its example bodies (docs/talkover-api.md).
 
 let running: RunningSimulator;
 beforeAll(async () => {
@@ -49,7 +50,7 @@ describe("Success Response (201 Created)", () => {
       },
       campaign: { id: "campaign-uuid-1", name: "Q1 Outreach", status: "active" },
     });
-    // Key order as the seed prints it.
+    // Key order as the documentation prints it.
     expect(Object.keys(res.body.campaign_call as object)).toEqual(["id", "campaign_id", "to", "status", "scheduled_at", "created_at"]);
   });
 });

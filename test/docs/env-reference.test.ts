@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { currentEnvReference, README_PATH, renderEnvReference, withEnvReference } from "./env-reference.js";
+import { currentEnvReference, REFERENCE_PAGE_PATH, renderEnvReference, withEnvReference } from "./env-reference.js";
 
-describe("README environment reference", () => {
+describe("environment reference in docs/configuration.md", () => {
   it("matches the apps' env schemas", () => {
-    const readme = readFileSync(README_PATH, "utf8");
-    const drifted = "README.md's environment reference differs from the apps' env schemas: run pnpm docs:env";
-    expect(currentEnvReference(readme), drifted).toBe(renderEnvReference());
+    const page = readFileSync(REFERENCE_PAGE_PATH, "utf8");
+    const drifted = "docs/configuration.md's environment reference differs from the apps' env schemas: run pnpm docs:env";
+    expect(currentEnvReference(page), drifted).toBe(renderEnvReference());
   });
 
   it("renders required, default and enum values from the JSON Schema, in declared order", () => {

@@ -1,7 +1,7 @@
-// README.md's environment reference, rendered from the apps' zod env schemas (their JSON Schema,
-// input side: what an operator sets). `pnpm docs:env` runs this file to rewrite the marked
-// section; env-reference.test.ts fails when the README has drifted. Imports the apps' dist, so
-// build them first (`pnpm docs:env` does).
+// The environment reference in docs/configuration.md, rendered from the apps' zod env schemas
+// (their JSON Schema, input side: what an operator sets). `pnpm docs:env` runs this file to
+// rewrite the marked section; env-reference.test.ts fails when the page has drifted. Imports
+// the apps' dist, so build them first (`pnpm docs:env` does).
 import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +14,7 @@ export interface EnvSchema {
   toJSONSchema(params: { io: "input" }): unknown;
 }
 
-/** One line per app, in README order. A new app also needs its package in test/package.json. */
+/** One line per app, in page order. A new app also needs its package in test/package.json. */
 const APPS: readonly { readonly dir: string; readonly schema: EnvSchema }[] = [
   { dir: "apps/ingest", schema: IngestEnv },
   { dir: "apps/worker", schema: WorkerEnv },
@@ -22,7 +22,8 @@ const APPS: readonly { readonly dir: string; readonly schema: EnvSchema }[] = [
 ];
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const README_PATH = resolve(REPO_ROOT, "README.md");
+const PAGE = "docs/configuration.md";
+export const REFERENCE_PAGE_PATH = resolve(REPO_ROOT, PAGE);
 const START_MARKER = "<!-- env-reference:start -->";
 const END_MARKER = "<!-- env-reference:end -->";
 
@@ -51,23 +52,23 @@ export function renderEnvReference(apps: readonly { readonly dir: string; readon
   return sections.join("\n\n");
 }
 
-/** The README with `reference` between the markers. */
-export function withEnvReference(readme: string, reference: string): string {
-  const { start, end } = markers(readme);
-  return `${readme.slice(0, start)}\n\n${reference}\n\n${readme.slice(end)}`;
+/** The page with `reference` between the markers. */
+export function withEnvReference(page: string, reference: string): string {
+  const { start, end } = markers(page);
+  return `${page.slice(0, start)}\n\n${reference}\n\n${page.slice(end)}`;
 }
 
-/** What the README has between the markers, without the blank lines around it. */
-export function currentEnvReference(readme: string): string {
-  const { start, end } = markers(readme);
-  return readme.slice(start, end).trim();
+/** What the page has between the markers, without the blank lines around it. */
+export function currentEnvReference(page: string): string {
+  const { start, end } = markers(page);
+  return page.slice(start, end).trim();
 }
 
-function markers(readme: string): { start: number; end: number } {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
-  if (start < 0 || end < start || readme.indexOf(START_MARKER, start + 1) >= 0 || readme.indexOf(END_MARKER, end + 1) >= 0) {
-    throw new Error(`README.md needs exactly one ${START_MARKER} followed by one ${END_MARKER}`);
+function markers(page: string): { start: number; end: number } {
+  const start = page.indexOf(START_MARKER);
+  const end = page.indexOf(END_MARKER);
+  if (start < 0 || end < start || page.indexOf(START_MARKER, start + 1) >= 0 || page.indexOf(END_MARKER, end + 1) >= 0) {
+    throw new Error(`${PAGE} needs exactly one ${START_MARKER} followed by one ${END_MARKER}`);
   }
   return { start: start + START_MARKER.length, end };
 }
@@ -100,14 +101,14 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(head), line(widths.map((width) => "-".repeat(width))), ...body.map(line)].join("\n");
 }
 
-// `tsx docs/env-reference.ts` (through `pnpm docs:env`): rewrite the README's marked section.
+// `tsx docs/env-reference.ts` (through `pnpm docs:env`): rewrite the page's marked section.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const readme = readFileSync(README_PATH, "utf8");
-  const updated = withEnvReference(readme, renderEnvReference());
-  if (updated === readme) {
-    console.log("README.md: the environment reference is up to date");
+  const page = readFileSync(REFERENCE_PAGE_PATH, "utf8");
+  const updated = withEnvReference(page, renderEnvReference());
+  if (updated === page) {
+    console.log(`${PAGE}: the environment reference is up to date`);
   } else {
-    writeFileSync(README_PATH, updated);
-    console.log("README.md: environment reference regenerated");
+    writeFileSync(REFERENCE_PAGE_PATH, updated);
+    console.log(`${PAGE}: environment reference regenerated`);
   }
 }

@@ -9,7 +9,7 @@ export interface RunningSimulator {
   setFaults(faults: FaultsInput): Promise<void>;
 }
 
-/** The simulator with its zero-config defaults (SPEC §5), on a free loopback port. */
+/** The simulator with its zero-config defaults (apps/talkover-sim/README.md), on a free loopback port. */
 export async function startSimulator(faults: FaultsInput = {}, env: Record<string, string> = {}): Promise<RunningSimulator> {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.problems.join("; "));

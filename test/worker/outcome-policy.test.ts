@@ -5,7 +5,8 @@ import { eventually, jsonOf, produceRequests, readAll } from "../support/kafka.j
 import { type RunningSimulator, startSimulator } from "../support/simulator.js";
 import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
 
-// Every row of SPEC §3, checked at the simulator and in the result and dead-letter topics.
+// Every row of the outcome policy (docs/worker.md#what-happens-to-each-request), checked at the
+// simulator and in the result and dead-letter topics.
 
 const brokers = inject("kafkaBrokers");
 let sim: RunningSimulator;

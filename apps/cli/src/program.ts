@@ -36,7 +36,6 @@ interface GlobalOptions {
 export function createProgram(io: ProgramIo, extend: (program: Command, context: () => CliContext) => void = () => {}): Command {
   const program = new Command("callbridge")
     .description("Operate callbridge: dead letters, topics, routes, and a local stack")
-    .showHelpAfterError("(run with --help for usage)")
     .addOption(new Option("--brokers <list>", "Kafka brokers, host:port[,host:port]").env("KAFKA_BROKERS").default("127.0.0.1:19092"))
     .addOption(new Option("--json", "print JSON instead of tables").default(false))
     .addOption(new Option("--requests-topic <name>", "call requests topic").env("CALL_REQUESTS_TOPIC").default(DEFAULT_TOPICS.callRequests))
@@ -47,7 +46,18 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
         .env("DLQ_REPLAYS_TOPIC")
         .default(DEFAULT_TOPICS.dlqReplays),
     )
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Commander's own errors (unknown flag, bad argument) in our one-line form, like every other failure.
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      outputError: (message, write) =>
+        write(
+          `callbridge: ${message
+            .replace(/^error: /, "")
+            .trim()
+            .replace(/\s*\n\s*/g, " ")} (see --help)\n`,
+        ),
+    })
     .exitOverride();
 
   const context = (): CliContext => {

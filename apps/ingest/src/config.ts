@@ -11,7 +11,10 @@ const PositiveInt = EnvPositiveInt;
 /** The example routes file at the repository root, for a zero-config local run. */
 export const EXAMPLE_ROUTES_FILE = fileURLToPath(new URL("../../../config/routes.example.yaml", import.meta.url));
 
-/** The ingest's environment, validated once at start-up. Descriptions feed the README's environment reference (`pnpm docs:env`). */
+/**
+ * The ingest's environment, validated once at start-up. Descriptions feed the environment
+ * reference in docs/configuration.md (`pnpm docs:env`).
+ */
 export const IngestEnv = z.object({
   PORT: Port.default(8080).describe("Port of the webhook endpoints and health checks."),
   METRICS_PORT: Port.default(9464).describe("Port of `GET /metrics`."),

@@ -43,6 +43,7 @@ const ACCEPTED: readonly [string, string, "us" | "th", string][] = [
   ["(+66) with the default country TH", "(+66)89-900-9000", "th", "+66899009000"],
   ["a Thai national number with the default country TH", "089-900-9001", "th", "+66899009001"],
   ["(+44) with the default country US", "(+44) 20 7946 0958", "us", "+442079460958"],
+  ["fullwidth brackets, plus and digits", "（＋４４） ２０ ７９４６ ０９６１", "us", "+442079460961"],
   ["[+44] with the default country US", "[+44] 20 7946 0959", "us", "+442079460959"],
   ["a fullwidth plus and fullwidth digits", "＋１ ４１５ ５５５ ０１０５", "us", "+14155550105"],
   ["a heavy plus sign", "\u27951 415 555 0106", "us", "+14155550106"],

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 
 describe("loadConfig", () => {
-  it("gives the SPEC defaults with an empty environment", () => {
+  it("gives the documented defaults with an empty environment", () => {
     const loaded = loadConfig({});
     if (!loaded.ok) throw new Error(loaded.problems.join());
     expect(loaded.config.port).toBe(4010);

@@ -9,8 +9,9 @@ const Share = z.coerce.number().min(0).max(1);
 const Ms = EnvMilliseconds;
 
 /**
- * The simulator's environment. Every variable is optional; defaults give the SPEC §5 setup. Descriptions feed the
- * README's environment reference (`pnpm docs:env`).
+ * The simulator's environment. Every variable is optional; defaults give the setup of
+ * apps/talkover-sim/README.md. Descriptions feed the environment reference in
+ * docs/configuration.md (`pnpm docs:env`).
  */
 export const SimulatorEnv = z.object({
   PORT: Port.default(4010).describe("Port of the API and the admin surface."),

@@ -38,7 +38,7 @@ async function rawRequest(url: string, text: string): Promise<string> {
   });
 }
 
-describe("bad input gets a 4xx in the seed's envelope, never a crash", () => {
+describe("bad input gets a 4xx in the documented error envelope, never a crash", () => {
   it("malformed JSON", async () => {
     const { call } = await start();
     const res = await call("campaign-uuid-1", '{"to": "+1234');

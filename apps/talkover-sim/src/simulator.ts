@@ -40,7 +40,7 @@ export interface Simulator {
 
 const SYSTEM_CLOCK: SimulatorClock = { nowMs: Date.now, random: Math.random, sleep: (ms) => delay(ms) };
 
-/** A local Talkover API that answers as the seed documents; see the README for its surface. */
+/** A local Talkover API that answers as docs/talkover-api.md describes; apps/talkover-sim/README.md gives its surface. */
 export function createSimulator(config: SimulatorConfig, deps: SimulatorDeps): Simulator {
   const log = deps.logger.child({ component: "talkover-sim" });
   const state = new SimulatorState(new Set(config.tokens), config.campaigns, config.lifecycle, config.faults, deps.clock ?? SYSTEM_CLOCK);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { validateCreateCall, validateStatusUpdate } from "./validation.js";
 
 describe("validateCreateCall", () => {
-  it("gives the seed's messages for a missing or malformed number", () => {
+  it("gives the documented messages for a missing or malformed number", () => {
     expect(validateCreateCall({})).toEqual({ ok: false, errors: { to: ["The to field is required."] } });
     expect(validateCreateCall({ to: "" })).toEqual({ ok: false, errors: { to: ["The to field is required."] } });
     expect(validateCreateCall({ to: "555-0100" })).toEqual({ ok: false, errors: { to: ["The to must be a valid phone number."] } });
@@ -30,7 +30,7 @@ describe("validateCreateCall", () => {
     });
   });
 
-  it("accepts the seed's full example and treats null as absent", () => {
+  it("accepts the documented full example and treats null as absent", () => {
     const result = validateCreateCall({ to: "+1987654321", payload: { a: 1 }, context: null, is_testing: true });
     expect(result).toEqual({
       ok: true,

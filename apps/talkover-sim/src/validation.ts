@@ -6,8 +6,8 @@ const MIN_DIGITS = 8;
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 /**
- * The seed's 422 messages ("The to field is required.", "The to must be a valid phone
- * number.") and the same Laravel wording for the fields the seed shows no message for.
+ * The documented 422 messages ("The to field is required.", "The to must be a valid phone
+ * number.") and the same Laravel wording for the fields the documentation shows no message for.
  */
 export function validateCreateCall(body: unknown): Validated<CreateCampaignCallRequest> {
   if (!isPlainObject(body)) return { ok: false, errors: { body: ["The request body must be a JSON object."] } };

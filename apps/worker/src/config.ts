@@ -29,7 +29,10 @@ const CampaignLimits = z
     return limits;
   });
 
-/** The worker's environment, validated once at start-up. Descriptions feed the README's environment reference (`pnpm docs:env`). */
+/**
+ * The worker's environment, validated once at start-up. Descriptions feed the environment
+ * reference in docs/configuration.md (`pnpm docs:env`).
+ */
 export const WorkerEnv = z.object({
   PORT: Port.default(9465).describe("Port of /healthz, /readyz and /metrics."),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to bind."),
@@ -104,7 +107,7 @@ export const WorkerEnv = z.object({
   DUPLICATE_CALL_POLICY: z
     .enum(["dead_letter", "outcome"])
     .default("dead_letter")
-    .describe("409 DUPLICATE_CALL: `dead_letter` (SPEC default) or `outcome` (a plain `duplicate` result)."),
+    .describe("409 DUPLICATE_CALL: `dead_letter` (the default) or `outcome` (a plain `duplicate` result)."),
   CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000).describe("While the token is refused (401), probe the API this often."),
   LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600).describe("How long the ledger remembers a placed call."),
   LEDGER_MAX_ENTRIES: PositiveInt.default(100_000).describe(

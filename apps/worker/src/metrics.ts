@@ -18,7 +18,7 @@ function byLabel<T>(child: (value: string) => T): (value: string) => T {
   };
 }
 
-/** Labels are bounded: outcomes, statuses, reasons, codes of the seed, partitions. Never a phone or an id. */
+/** Labels are bounded: outcomes, statuses, reasons, the API's documented codes, partitions. Never a phone or an id. */
 export function createWorkerMetrics(registry: Registry) {
   const metrics = createMetrics(registry);
   return {

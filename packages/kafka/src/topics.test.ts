@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { topicCatalog } from "./topics.js";
 
 describe("topicCatalog", () => {
-  it("uses the SPEC's topic names by default", () => {
+  it("uses the documented topic names by default", () => {
     const catalog = topicCatalog();
     expect([catalog.callRequests.name, catalog.callRequestsDlq.name, catalog.callResults.name]).toEqual([
       "callbridge.call-requests.v1",

@@ -58,6 +58,12 @@ describe("maskPhoneNumbersIn: phone-like numbers in any format", () => {
     ["in a key", "campaign-1:+14155550123", "campaign-1:+1415*****23"],
     ["as a JSON field", '{"phone":"415.555.0905"}', '{"phone":"415.***.**05"}'],
     ["after a label", "tel:4155550907", "tel:415*****07"],
+    // Written as the ingest would still read it: folded first, then masked.
+    ["fullwidth", "＋１ ４１５ ５５５ ０９１１", "+1 415 *** **11"],
+    ["Arabic-Indic digits", "+١ ٤١٥ ٥٥٥ ٠٩١٤", "+1 415 *** **14"],
+    ["no-break spaces", "+1\u00A0415\u00A0555\u00A00915", "+1 415 *** **15"],
+    ["direction marks around it", "\u202D+1 (415) 555-0916\u202C", "+1 (415) ***-**16"],
+    ["a zero-width space inside", "+1 415\u200B555 0917", "+1 415*** **17"],
   ])("masks %s", (_name, text, masked) => {
     expect(maskPhoneNumbersIn(text)).toBe(masked);
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { foldPhoneCharacters } from "./phone-text.js";
 
 /**
  * E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
@@ -65,9 +66,11 @@ function maskRun(run: string): string {
 
 /**
  * Masks every phone-like number in a text (an error message, a record key, a payload field):
- * E.164, and national and international numbers written with spaces, dots, dashes or brackets.
+ * E.164, and national and international numbers written with spaces, dots, dashes or brackets,
+ * in any script's digits and with invisible marks in them (the text is folded first, as the
+ * ingest folds a number before reading it, so what comes out is the folded text).
  * ISO dates and times, UUIDs, IPv4 addresses, decimals and numbers under 7 digits stay whole.
  */
 export function maskPhoneNumbersIn(text: string): string {
-  return text.replace(PHONE_LIKE_RUN, (run) => (isPhoneLike(run) ? maskRun(run) : run));
+  return foldPhoneCharacters(text).replace(PHONE_LIKE_RUN, (run) => (isPhoneLike(run) ? maskRun(run) : run));
 }

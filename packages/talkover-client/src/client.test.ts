@@ -7,8 +7,8 @@ import { TalkoverClient } from "./client.js";
 import { TalkoverConnectionError, type TalkoverError } from "./errors.js";
 
 // Behaviour the simulator cannot be made to show (malformed success bodies, cut connections)
-// is checked here against a raw HTTP server on port 0. Everything the seed documents is
-// checked against the simulator in test/contract.
+// is checked here against a raw HTTP server on port 0. Everything the Talkover documentation
+// shows (docs/talkover-api.md) is checked against the simulator in test/contract.
 
 const TOKEN = "talq_unit_secret_token";
 const servers: Server[] = [];
@@ -91,7 +91,7 @@ describe("TalkoverClient against a raw server", () => {
     expect(error).toMatchObject({ kind: "invalid_response", code: "INVALID_RESPONSE", status: 201, retryable: true, ambiguous: true });
   });
 
-  it("names the missing field when a 201 body does not match the seed", async () => {
+  it("names the missing field when a 201 body does not match the documented shape", async () => {
     const base = await serve((_req, res) => {
       res.writeHead(201, { "content-type": "application/json" });
       res.end(JSON.stringify({ campaign_call: { id: "c1" } }));

@@ -17,7 +17,7 @@ export type TalkoverErrorKind =
 
 export interface TalkoverErrorInit {
   readonly message: string;
-  /** The seed's code (`CAMPAIGN_NOT_ACTIVE`, ...) or ours for failures outside HTTP (`TIMEOUT`, ...). */
+  /** The documented code (`CAMPAIGN_NOT_ACTIVE`, ...: docs/talkover-api.md#error-codes), or ours outside HTTP (`TIMEOUT`, ...). */
   readonly code: string;
   readonly status?: number | undefined;
   readonly retryAfterMs?: number | undefined;
@@ -61,7 +61,7 @@ export abstract class TalkoverError extends Error {
   }
 }
 
-/** 400: the seed's only 400 is `CAMPAIGN_NOT_ACTIVE`. */
+/** 400: the only documented 400 is `CAMPAIGN_NOT_ACTIVE`. */
 export class TalkoverBadRequestError extends TalkoverError {
   readonly kind = "bad_request";
   readonly retryable = false;

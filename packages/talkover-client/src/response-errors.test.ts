@@ -6,7 +6,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   errorFromResponse({ status, headers: { "content-type": "application/json", ...headers }, bodyText: JSON.stringify(body) }, now);
 
 describe("errorFromResponse", () => {
-  it("maps the seed's 400 to CAMPAIGN_NOT_ACTIVE, and another 400 to BAD_REQUEST", () => {
+  it("maps the documented 400 to CAMPAIGN_NOT_ACTIVE, and another 400 to BAD_REQUEST", () => {
     expect(json(400, { success: false, message: "Campaign is not active" })).toMatchObject({
       kind: "bad_request",
       code: "CAMPAIGN_NOT_ACTIVE",

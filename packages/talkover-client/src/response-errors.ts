@@ -65,9 +65,9 @@ function parseErrorBody(text: string): TalkoverErrorBody | undefined {
 }
 
 /**
- * The seed's bodies carry no code, so it comes from the status. 400 and 404 are only the
- * seed's codes when the seed's message says so: a 404 from a wrong base URL must not read
- * as "campaign not found".
+ * Documented error bodies carry no code, so it comes from the status. A 400 or 404 gets its
+ * documented code only with the documented message (docs/talkover-api.md#error-codes): a 404
+ * from a wrong base URL must not read as "campaign not found".
  */
 function defaultCode(status: number, message: string | undefined): string {
   switch (status) {

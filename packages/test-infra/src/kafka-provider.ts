@@ -12,9 +12,10 @@ export interface ProvidedKafka {
 }
 
 /**
- * Kafka for a test run (SPEC §6): `KAFKA_BROKERS` if set; else a Testcontainers broker when a
- * container engine answers; else the launcher's `test` instance (real Kafka from Maven Central
- * jars), shared by every test process of the run through leases.
+ * Kafka for a test run (docs/testing.md#how-tests-get-kafka-and-redis): `KAFKA_BROKERS` if set;
+ * else a Testcontainers broker when a container engine answers; else the launcher's `test`
+ * instance (real Kafka from Maven Central jars), shared by every test process of the run
+ * through leases.
  */
 export async function provideKafka(
   env: Record<string, string | undefined>,

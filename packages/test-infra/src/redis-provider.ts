@@ -11,7 +11,10 @@ export interface ProvidedRedis {
   release(): Promise<void>;
 }
 
-/** Redis for a test run (SPEC §6): `REDIS_URL`; else Testcontainers; else a `redis-server` process on a free port. */
+/**
+ * Redis for a test run (docs/testing.md#how-tests-get-kafka-and-redis): `REDIS_URL`; else
+ * Testcontainers; else a `redis-server` process on a free port.
+ */
 export async function provideRedis(env: Record<string, string | undefined>): Promise<ProvidedRedis> {
   if (env.REDIS_URL) return { url: env.REDIS_URL, source: "env", release: async () => {} };
   if (await containerRuntimeAvailable(env)) {

@@ -17,6 +17,8 @@ export interface Report {
   /** Letters the broker acknowledged (the request and the note that it was replayed). */
   replayed: number;
   dryRun: boolean;
+  /** Stopped by a signal before the end of the topic: `matching` counts only the letters read so far. */
+  interrupted?: boolean;
   /** Replayed letters (a dry run: planned ones) by `reason/code`. */
   byReasonAndCode: Record<string, number>;
   skipped: {
@@ -101,8 +103,11 @@ export function printReport(context: CliContext, report: Report): void {
     return;
   }
   const verb = report.dryRun ? "would replay" : "replayed";
+  const matched = report.interrupted
+    ? `${report.matching} letters read so far match (stopped before the end)`
+    : `${report.matching} letters match`;
   context.out(
-    `${report.matching} letters match; ${verb} ${report.dryRun ? report.planned : report.replayed}${report.dryRun ? " (dry run: nothing written)" : ""}`,
+    `${matched}; ${verb} ${report.dryRun ? report.planned : report.replayed}${report.dryRun ? " (dry run: nothing written)" : ""}`,
   );
   const rows = Object.entries(report.byReasonAndCode).map(([bucket, n]) => [...bucket.split("/"), String(n)]);
   if (rows.length > 0) context.out(`\n${table(["REASON", "CODE", report.dryRun ? "WOULD REPLAY" : "REPLAYED"], rows)}`);

@@ -103,9 +103,10 @@ export async function replayLetters(context: CliContext, options: ReplayOptions)
     run.finishProgress();
     await producer?.disconnect().catch(() => undefined);
   }
-  printReport(context, report);
+  const interrupted = end === "aborted" || run.stopped;
+  printReport(context, { ...report, ...(interrupted ? { interrupted: true } : {}) });
   if (run.failure) throw run.failure;
-  if (end === "aborted" || run.stopped) {
+  if (interrupted) {
     const how = dryRun ? "the counts above are partial" : `replayed ${report.replayed}${total === undefined ? "" : ` of ${total}`} letters`;
     throw interruptedError(context.signal, `${how}; run the same command again to continue (letters already replayed are skipped)`);
   }

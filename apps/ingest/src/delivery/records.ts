@@ -1,4 +1,4 @@
-import { fitRecord, fitsAlone, type TopicRecord } from "@callbridge/kafka";
+import { fitRecord, fitsAlone, recordBytes, type TopicRecord } from "@callbridge/kafka";
 import type { RouteOutcome } from "@callbridge/routes";
 import {
   CALL_REQUEST_SCHEMA_ID,
@@ -26,7 +26,7 @@ export const ORIGINAL_EVENT_DROPPED_HEADER = "callbridge.dlq.original_event_drop
 
 export type SizedRecords =
   | { readonly ok: true; readonly records: TopicRecord[] }
-  /** A call request larger than its topic takes: the webhook is refused (413), nothing is written. */
+  /** A call request larger than its topic takes (`bytes`: the whole record as the broker counts it): refused (413), nothing written. */
   | { readonly ok: false; readonly bytes: number; readonly limitBytes: number };
 
 /**
@@ -47,7 +47,7 @@ export function sizedRecordsFor(
     const record = recordFor(outcome, source, topics, now);
     if (outcome.kind === "call") {
       if (!fitsAlone(record.record, limits.callRequests)) {
-        return { ok: false, bytes: Buffer.byteLength(String(record.record.value)), limitBytes: limits.callRequests };
+        return { ok: false, bytes: recordBytes(record.record), limitBytes: limits.callRequests };
       }
       records.push(record);
       continue;

@@ -115,7 +115,7 @@ function refusal(outcome: Exclude<WriteOutcome, { kind: "written" }>, source: So
         { source: source.id, bytes: outcome.bytes, limitBytes: outcome.limitBytes },
         "webhook refused: a call request is too large for Kafka",
       );
-      const reason = `a call request from this event is ${outcome.bytes} bytes; the requests topic takes records up to ${outcome.limitBytes} bytes (max.message.bytes)`;
+      const reason = `a call request from this event makes a record of ${outcome.bytes} bytes (key, value, headers and framing); the requests topic takes records up to ${outcome.limitBytes} bytes (max.message.bytes)`;
       return ["payload_too_large", source.refused(413, reason)];
     }
     case "refused":

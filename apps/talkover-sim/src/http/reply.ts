@@ -7,7 +7,7 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** The seed's error envelope: `{"success": false, "message": ...}` plus extras. */
+/** The documented error envelope (docs/talkover-api.md#error-bodies): `{"success": false, "message": ...}` plus extras. */
 export function errorReply(status: number, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Reply {
   return headers
     ? { status, body: { success: false, message, ...extra }, headers }

@@ -23,7 +23,7 @@ interface StoredCall extends NewCall {
   readonly createdAt: string;
 }
 
-/** One accepted call as `GET /_sim/calls` lists it (SPEC §5). */
+/** One accepted call as `GET /_sim/calls` lists it (apps/talkover-sim/README.md#admin-surface). */
 export interface AdminCallView {
   id: string;
   campaign_id: string;

@@ -18,7 +18,7 @@ export interface CampaignSeed {
   readonly callers?: "*" | readonly string[];
 }
 
-/** SPEC §5: the campaigns every simulator starts with. */
+/** The campaigns every simulator starts with (apps/talkover-sim/README.md#seeded-state). */
 export const DEFAULT_CAMPAIGNS: readonly CampaignSeed[] = [
   { id: "campaign-uuid-1", name: "Q1 Outreach", status: "active" },
   { id: "campaign-draft", name: "Draft Campaign", status: "draft" },
@@ -38,7 +38,7 @@ export class CampaignStore {
     this.reset();
   }
 
-  /** Back to the seeded campaigns and statuses. */
+  /** Back to the starting campaigns and their statuses. */
   reset(): void {
     this.campaigns.clear();
     const at = isoSeconds(this.now());
@@ -71,7 +71,7 @@ export class CampaignStore {
   }
 }
 
-/** Timestamps as the seed writes them: "2024-01-15T10:30:00Z", no fraction. */
+/** Timestamps as the documented examples write them: "2024-01-15T10:30:00Z", no fraction. */
 export function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }

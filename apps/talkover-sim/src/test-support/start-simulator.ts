@@ -7,7 +7,7 @@ import type { SimulatorClock } from "../state/simulator-state.js";
 export interface TestSimulator {
   readonly sim: Simulator;
   readonly url: string;
-  /** POST a call as the seeded token; `body` is sent as given (a string goes out raw). */
+  /** POST a call with the default token (`talq_test_token`); `body` is sent as given (a string goes out raw). */
   call(campaignId: string, body: unknown, init?: { headers?: Record<string, string> }): Promise<Response>;
 }
 

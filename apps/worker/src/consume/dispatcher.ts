@@ -4,7 +4,13 @@ import { DEFAULT_MAX_MESSAGE_BYTES, decodeJson, fitRecord, KafkaOperationError }
 import type { Logger } from "@callbridge/observability";
 import { CallRequest, deadLetterFit } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
-import { CONTEXT_DROPPED_HEADER, deadLetterRecord, fittedDeadLetterRecord, fittedResultRecord, type WorkerTopics } from "../output/records.js";
+import {
+  CONTEXT_DROPPED_HEADER,
+  deadLetterRecord,
+  fittedDeadLetterRecord,
+  fittedResultRecord,
+  type WorkerTopics,
+} from "../output/records.js";
 import type { ProcessSignals, Verdict } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";

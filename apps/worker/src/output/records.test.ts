@@ -14,7 +14,7 @@ const original: ConsumedRecord = {
 };
 
 describe("deadLetterRecord", () => {
-  it("keeps key and value bytes and adds every SPEC header, in our names and Kafka Connect's", () => {
+  it("keeps key and value bytes and adds every dead-letter header, in our names and Kafka Connect's", () => {
     const now = new Date("2026-11-27T12:00:00Z");
     const { topic, record } = deadLetterRecord(
       original,

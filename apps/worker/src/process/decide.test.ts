@@ -25,7 +25,7 @@ import {
   type OutcomePolicy,
 } from "./decide.js";
 
-// Every row of the outcome policy (the README's "What happens to each request"), as a table
+// Every row of the outcome policy (docs/worker.md#what-happens-to-each-request), as a table
 // over the pure decision: no Kafka, no HTTP, no clock.
 
 const AT = "2026-11-29T10:00:00.000Z";

@@ -104,7 +104,7 @@ export type NextStep =
  * The outcome policy as a pure function: from what the attempts did so far and what the last
  * one came back with, the next step and the new state. `jitter` is a number in [0, 1) for the
  * full-jitter backoff (AWS Architecture Blog, "Exponential Backoff And Jitter"). The rules are
- * the worker's table in the README ("What happens to each request"); the HTTP judgements
+ * the table in docs/worker.md#what-happens-to-each-request; the HTTP judgements
  * (`retryable`, `ambiguous`) are the Talkover client's.
  */
 export function decide(

@@ -1,6 +1,6 @@
+import { cleanPhoneText } from "@callbridge/schemas";
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { valueAt } from "./field-path.js";
-import { cleanPhoneText } from "./phone-text.js";
 
 export type PhoneResult =
   | { ok: true; e164: string }

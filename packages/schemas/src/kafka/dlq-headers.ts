@@ -13,7 +13,7 @@ export const DlqReason = z.enum([
 ]);
 export type DlqReason = z.infer<typeof DlqReason>;
 
-/** Header names on dead letters (SPEC §2). Values are UTF-8 strings. */
+/** Header names on dead letters (docs/worker.md#what-happens-to-each-request). Values are UTF-8 strings. */
 export const DLQ_HEADERS = {
   reason: "callbridge.dlq.reason",
   httpStatus: "callbridge.dlq.http_status",

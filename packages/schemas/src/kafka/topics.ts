@@ -1,4 +1,4 @@
-/** Default topic names (SPEC §2); every app lets env override them. */
+/** Default topic names (docs/architecture.md#topics); every app lets env override them. */
 export const DEFAULT_TOPICS = {
   callRequests: "callbridge.call-requests.v1",
   callRequestsDlq: "callbridge.call-requests.v1.dlq",

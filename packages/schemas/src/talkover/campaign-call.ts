@@ -22,9 +22,9 @@ export const CreateCampaignCallRequest = z.object({
 export type CreateCampaignCallRequest = z.infer<typeof CreateCampaignCallRequest>;
 
 /**
- * The seed shows only `queued`; the simulator moves calls queued -> active -> completed.
- * The client accepts any string so that a status the API adds later cannot make a placed
- * call look like a failure.
+ * The documentation shows only `queued` (docs/talkover-api.md#where-the-documentation-is-silent);
+ * the simulator moves calls queued -> active -> completed. The client accepts any string so
+ * that a status the API adds later cannot make a placed call look like a failure.
  */
 export const CampaignCallStatus = z.enum(["queued", "active", "completed"]);
 export type CampaignCallStatus = z.infer<typeof CampaignCallStatus>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The seed's "Campaign Status Requirements" table: only `active` campaigns can take calls. */
+/** Campaign statuses (docs/talkover-api.md#campaign-statuses): only `active` campaigns can take calls. */
 export const CampaignStatus = z.enum(["draft", "active", "paused", "completed", "cancelled"]);
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
@@ -21,8 +21,9 @@ export const CampaignSummary = z.object({
 export type CampaignSummary = z.infer<typeof CampaignSummary>;
 
 /**
- * `GET /api/v1/campaigns/{id}` and `PATCH .../status` are listed by the seed but their bodies
- * are not documented; this is the shape the simulator answers with and the client accepts.
+ * `GET /api/v1/campaigns/{id}` and `PATCH .../status` exist, but the Talkover documentation does
+ * not give their bodies (docs/talkover-api.md#where-the-documentation-is-silent); this is the
+ * shape the simulator answers with and the client accepts.
  */
 export const Campaign = CampaignSummary.extend({
   created_at: z.string(),

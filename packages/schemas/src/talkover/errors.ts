@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ExistingCall } from "./campaign-call.js";
 
-/** The seed's "Error codes" table. */
+/** The documented error codes (docs/talkover-api.md#error-codes). */
 export const TalkoverErrorCode = z.enum([
   "CAMPAIGN_NOT_FOUND",
   "VALIDATION_ERROR",
@@ -17,7 +17,7 @@ export type TalkoverErrorCode = z.infer<typeof TalkoverErrorCode>;
 export interface TalkoverErrorCodeInfo {
   readonly status: number;
   readonly description: string;
-  /** The message the seed's example body carries for this code. */
+  /** The message the documented example body carries for this code. */
   readonly message: string;
 }
 
@@ -41,8 +41,9 @@ export const FieldErrors = z.record(z.string(), z.array(z.string()));
 export type FieldErrors = z.infer<typeof FieldErrors>;
 
 /**
- * Every error body in the seed: `{"success": false, "message": ...}`, plus `errors` on 422 and
- * `existing_call` on 409. The seed's bodies carry no `code`; it is accepted if an API adds one.
+ * Every documented error body: `{"success": false, "message": ...}`, plus `errors` on 422 and
+ * `existing_call` on 409 (docs/talkover-api.md#error-bodies). They carry no `code`; one is
+ * accepted if the API adds it.
  */
 export const TalkoverErrorBody = z.object({
   success: z.literal(false),

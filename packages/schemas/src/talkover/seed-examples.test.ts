@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CreateCampaignCallRequest, CreateCampaignCallResponse } from "./campaign-call.js";
 import { TALKOVER_ERROR_CODES, TalkoverErrorBody } from "./errors.js";
 
-// Bodies copied from the Talkover API documentation (the seed).
+// The example bodies of the Talkover API documentation, as docs/talkover-api.md describes them.
 const seed201 = {
   campaign_call: {
     id: "call-uuid-1",
@@ -27,7 +27,7 @@ const seed409 = {
   },
 };
 
-describe("Talkover schemas against the seed's examples", () => {
+describe("Talkover schemas against the documented example bodies", () => {
   it("accepts the three example requests", () => {
     for (const body of [
       { to: "+1234567890" },
@@ -71,7 +71,7 @@ describe("Talkover schemas against the seed's examples", () => {
     expect(TalkoverErrorBody.safeParse(seed201).success).toBe(false);
   });
 
-  it("keeps the status of every code as the seed's table gives it", () => {
+  it("keeps the status of every code as the documented error codes give it", () => {
     const statuses = Object.fromEntries(Object.entries(TALKOVER_ERROR_CODES).map(([code, info]) => [code, info.status]));
     expect(statuses).toEqual({
       CAMPAIGN_NOT_FOUND: 404,

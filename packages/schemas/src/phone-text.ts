@@ -10,19 +10,31 @@
  * soft hyphen, invisible operators), and a leading `tel:`.
  * Folded to a space: every space separator (Zs: NBSP, narrow NBSP, figure space, ideographic
  * space...), the line and paragraph separators (Zl U+2028, Zp U+2029) and ASCII control whitespace.
- * Folded to ASCII: decimal digits of any script (Nd: Arabic-Indic, Devanagari, fullwidth,
- * mathematical...), and the plus sign's variants.
- * Unwrapped: a bracketed country code in front, `(+66)`, `[+44]`, `{+1}`, becomes `+66`.
+ * Folded to ASCII: compatibility forms (NFKC: fullwidth digits, plus signs and brackets),
+ * decimal digits of any script (Nd: Arabic-Indic, Devanagari, mathematical...), and the plus
+ * sign's variants.
+ * Unwrapped: a bracketed country code in front, `(+66)`, `[+44]`, `{+1}`, `（＋４４）`, becomes `+66`.
  */
 export function cleanPhoneText(text: string): string {
-  const folded = text
-    .replace(FORMAT_CHARACTERS, "")
-    .replace(SEPARATORS, " ")
-    .replace(DECIMAL_DIGIT, (digit) => String(decimalDigitValue(digit.codePointAt(0) as number)))
-    .replace(PLUS_VARIANTS, "+")
+  const folded = foldPhoneCharacters(text)
     .trim()
     .replace(/^tel:\s*/i, "");
   return folded.replace(BRACKETED_COUNTRY_CODE, (_whole, code: string) => `+${code} `).trim();
+}
+
+/**
+ * The character folding of cleanPhoneText, for any text (masking uses it, so a number the
+ * ingest would read is also a number the masks hide): compatibility forms first (Unicode NFKC:
+ * fullwidth digits, plus signs and brackets become ASCII), then format characters removed,
+ * separators to a space, digits of any script to ASCII, the remaining plus variants to `+`.
+ */
+export function foldPhoneCharacters(text: string): string {
+  return text
+    .normalize("NFKC")
+    .replace(FORMAT_CHARACTERS, "")
+    .replace(SEPARATORS, " ")
+    .replace(DECIMAL_DIGIT, (digit) => String(decimalDigitValue(digit.codePointAt(0) as number)))
+    .replace(PLUS_VARIANTS, "+");
 }
 
 /** Unicode general category Cf: characters that only steer rendering and are never part of a number. */

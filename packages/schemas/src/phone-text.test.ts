@@ -6,6 +6,8 @@ describe("cleanPhoneText", () => {
     // Format characters (Cf) are removed wherever they stand.
     ["LTR override ... pop directional formatting around the number", "\u202D+1 (415) 555-0101\u202C", "+1 (415) 555-0101"],
     ["a leading left-to-right mark", "\u200E+1 (415) 555-0101", "+1 (415) 555-0101"],
+    ["fullwidth brackets, plus and digits around a country code", "（＋４４） ２０ ７９４６ ０９６１", "+44 20 7946 0961"],
+    ["a fullwidth hyphen between groups", "415－555－0101", "415-555-0101"],
     ["a leading right-to-left mark", "\u200F+1 (415) 555-0101", "+1 (415) 555-0101"],
     ["first-strong isolate ... pop directional isolate", "\u2068+1 415 555 0101\u2069", "+1 415 555 0101"],
     ["a zero-width space in front", "\u200B+1 415 555 0101", "+1 415 555 0101"],
