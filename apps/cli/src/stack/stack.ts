@@ -126,8 +126,8 @@ function banner(facts: { brokers: string; talkover: string; simulated: boolean; 
     `  talkover   ${facts.talkover}${facts.simulated ? "   (simulator: calls at /_sim/calls)" : ""}`,
     `  kafka      ${facts.brokers}`,
     "",
-    "  try it:    pnpm demo                 (signed sample webhooks, one per source kind)",
-    "             pnpm callbridge dlq list  (dead letters)",
+    "  try it:    node apps/cli/dist/main.js demo       (signed sample webhooks, one per source kind)",
+    "             node apps/cli/dist/main.js dlq list   (dead letters; `pnpm demo` / `pnpm callbridge` with pnpm on PATH)",
     "  Ctrl-C stops everything this started.",
     "",
   ].join("\n");
