@@ -18,4 +18,4 @@ bash scripts/check-compose.sh
 bash scripts/check-prometheus.sh
 pnpm test
 # Dashboards and alerts against real data: a real Prometheus scraping the stack under load (about 80 s).
-node scripts/prove-dashboards.mjs
+node infra/grafana/dist/prove/main.js

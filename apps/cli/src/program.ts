@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { parseBrokerList } from "./brokers.js";
 import { checkConfig } from "./config-check.js";
 import type { CliContext } from "./context.js";
-import { collect } from "./dlq/filters.js";
+import { appendOption } from "./dlq/filters.js";
 import { inspectLetter } from "./dlq/inspect.js";
 import { listLetters } from "./dlq/list.js";
 import { replayLetters } from "./dlq/replay.js";
@@ -81,10 +81,10 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
 
   const withFilters = (command: Command) =>
     command
-      .option("--reason <reason>", "http_4xx, retries_exhausted, invalid_message, invalid_phone (repeatable)", collect)
-      .option("--code <code>", "error code such as CAMPAIGN_NOT_ACTIVE (repeatable)", collect)
-      .option("--campaign <id>", "campaign id (repeatable)", collect)
-      .option("--source <kind>", "source kind such as hubspot (repeatable)", collect)
+      .option("--reason <reason>", "http_4xx, retries_exhausted, invalid_message, invalid_phone (repeatable)", appendOption)
+      .option("--code <code>", "error code such as CAMPAIGN_NOT_ACTIVE (repeatable)", appendOption)
+      .option("--campaign <id>", "campaign id (repeatable)", appendOption)
+      .option("--source <kind>", "source kind such as hubspot (repeatable)", appendOption)
       .option("--key <key>", "exact record key (campaign:+number)")
       .option("--since <time>", "dead-lettered at or after: 30m, 2h, 7d ago, or an ISO time")
       .option("--until <time>", "dead-lettered at or before: 30m, 2h, 7d ago, or an ISO time");
@@ -102,8 +102,8 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
   withFilters(dlq.command("replay").description("re-publish matching dead letters to the requests topic (each letter once)"))
     .option("--dry-run", "count what would be replayed, by reason and code; write nothing", false)
     .option("--allow-duplicates", "replay with allow_duplicates: true", false)
-    .option("--set <field=value>", "set is_testing, allow_duplicates, campaign_id or to (repeatable)", collect)
-    .option("--campaign-map <old=new>", "send one campaign's letters to another (repeatable)", collect)
+    .option("--set <field=value>", "set is_testing, allow_duplicates, campaign_id or to (repeatable)", appendOption)
+    .option("--campaign-map <old=new>", "send one campaign's letters to another (repeatable)", appendOption)
     .option("--rate <n>", "letters per second at most (0: no cap)", nonNegative, 50)
     .option("--max-replays <n>", "leave alone letters replayed this many times already", positiveInt, 3)
     .action((options) => replayLetters(context(), options));

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { withLock } from "./lock.js";
 import type { KafkaPaths } from "./paths.js";
-import { run } from "./process.js";
+import { runCommand } from "./process.js";
 import { KAFKA_VERSION, LOG4J_VERSION } from "./versions.js";
 
 const COMPLETE_MARKER = ".complete";
@@ -56,7 +56,7 @@ export async function ensureKafkaJars(paths: KafkaPaths, log: (line: string) => 
       log(`downloading Kafka ${KAFKA_VERSION} jars from Maven Central into ${paths.jarsDir} (once, ~45 MB)`);
       rmSync(paths.jarsDir, { recursive: true, force: true });
       writeFileSync(paths.pomFile, pom());
-      await run("mvn", [
+      await runCommand("mvn", [
         "-B",
         "-q",
         `-Dmaven.repo.local=${paths.mavenRepo}`,

@@ -6,7 +6,7 @@ import { ensureKafkaJars, requireJava17 } from "./jars.js";
 import { withLock } from "./lock.js";
 import { cacheRoot, type KafkaPaths, kafkaPaths } from "./paths.js";
 import { freePort, portFree } from "./ports.js";
-import { run, waitForExit } from "./process.js";
+import { runCommand, waitForExit } from "./process.js";
 import { brokerAnswers, waitForKafka } from "./readiness.js";
 import { CLUSTER_ID, KAFKA_VERSION } from "./versions.js";
 
@@ -162,7 +162,7 @@ async function startLocked(
 
   if (options.fresh || !files.isFormatted()) {
     rmSync(files.dataDir, { recursive: true, force: true });
-    await run("java", [
+    await runCommand("java", [
       "-Xmx256m",
       ...jvm.logging,
       "-cp",

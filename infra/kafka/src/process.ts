@@ -23,7 +23,11 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
 }
 
 /** Runs a command, resolving with stdout; on failure the error says what ran and what it printed. */
-export async function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<string> {
   try {
     const { stdout } = await execFileAsync(command, [...args], {
       cwd: options.cwd,

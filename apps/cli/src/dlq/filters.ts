@@ -56,7 +56,7 @@ export function parseTime(option: string, text: string, nowMs: number): number {
 }
 
 /** Commander collector for repeatable and comma-separated options. */
-export function collect(value: string, previous: string[] = []): string[] {
+export function appendOption(value: string, previous: string[] = []): string[] {
   return [
     ...previous,
     ...value

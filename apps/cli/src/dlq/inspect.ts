@@ -2,7 +2,7 @@ import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
 import { CliError, interruptedError, usageError } from "../errors.js";
 import type { Letter } from "./letter.js";
-import { summary } from "./list.js";
+import { listRow } from "./list.js";
 import { maskHeaders, maskValue, plainValue } from "./mask-letter.js";
 import { forEachLetter } from "./read-letters.js";
 
@@ -30,7 +30,7 @@ export async function inspectLetter(context: CliContext, id: string, options: { 
   const shownKey = options.reveal ? key : maskPhoneNumbersIn(key);
   if (context.json) {
     const message = letter.message === undefined ? null : options.reveal ? letter.message : maskPhoneNumbersIn(letter.message);
-    context.out(JSON.stringify({ ...summary(letter), key: shownKey, error_message: message, headers, value }, null, 2));
+    context.out(JSON.stringify({ ...listRow(letter), key: shownKey, error_message: message, headers, value }, null, 2));
     return;
   }
   const width = Math.max(...Object.keys(headers).map((name) => name.length));

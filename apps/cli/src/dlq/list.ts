@@ -27,7 +27,7 @@ export async function listLetters(context: CliContext, options: FilterOptions & 
     String(l.replayCount),
     l.maskedKey,
   ];
-  const output: Listing<Letter> = context.json ? streamingJson(context.out, summary) : streamingTable(context.out, HEADERS, row);
+  const output: Listing<Letter> = context.json ? streamingJson(context.out, listRow) : streamingTable(context.out, HEADERS, row);
   const shown = options.limit === undefined ? output : tail(options.limit, output);
   let matching = 0;
   const end = await forEachLetter(context, (letters) => {
@@ -44,7 +44,7 @@ export async function listLetters(context: CliContext, options: FilterOptions & 
 }
 
 /** The JSON form of a letter: every header fact, the key and message masked. */
-export function summary(letter: Letter): Record<string, unknown> {
+export function listRow(letter: Letter): Record<string, unknown> {
   return {
     id: letter.id,
     partition: letter.partition,

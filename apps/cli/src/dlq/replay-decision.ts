@@ -2,7 +2,7 @@ import { fitsAlone, type OutgoingRecord, RECORD_BATCH_OVERHEAD_BYTES, recordByte
 import { DLQ_HEADERS } from "@callbridge/schemas";
 import type { LetterFilter } from "./filters.js";
 import type { Letter } from "./letter.js";
-import { rewrite, type Transforms } from "./transform.js";
+import { replayedRequestFrom, type Transforms } from "./transform.js";
 
 /** What a replay does with one letter. */
 export type LetterDecision =
@@ -48,7 +48,7 @@ export function decideLetter(letter: Letter, state: DecisionState): LetterDecisi
       problem: `its value was cut to fit the dead-letter topic (${letter.record.value?.length ?? 0} of ${original ?? "?"} bytes kept), so it is not the whole request`,
     };
   }
-  const rewritten = rewrite(letter.record.value, headers, state.transforms, state.replayOf(letter), state.nowIso);
+  const rewritten = replayedRequestFrom(letter.record.value, headers, state.transforms, state.replayOf(letter), state.nowIso);
   if (!rewritten.ok) return { kind: "invalid", problem: rewritten.problem };
   const record: OutgoingRecord = { key: rewritten.key, value: rewritten.value, headers: rewritten.headers };
   if (!fitsAlone(record, state.limitBytes)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTransforms, rewrite } from "./transform.js";
+import { parseTransforms, replayedRequestFrom } from "./transform.js";
 
 const request = { idempotency_key: "k1", campaign_id: "campaign-paused", to: "+14155550142", is_testing: false };
 const letterHeaders = {
@@ -12,9 +12,9 @@ const letterHeaders = {
 };
 const value = Buffer.from(JSON.stringify(request));
 
-describe("rewrite", () => {
+describe("replayedRequestFrom", () => {
   it("keeps the request, drops the letter's headers and counts the replay", () => {
-    const result = rewrite(value, letterHeaders, parseTransforms({}), "dlq:0:7", "2026-11-27T12:00:00.000Z");
+    const result = replayedRequestFrom(value, letterHeaders, parseTransforms({}), "dlq:0:7", "2026-11-27T12:00:00.000Z");
     expect(result).toEqual({
       ok: true,
       key: "campaign-paused:+14155550142",
@@ -35,7 +35,7 @@ describe("rewrite", () => {
       set: ["is_testing=true"],
       campaignMap: ["campaign-paused=campaign-uuid-1"],
     });
-    const result = rewrite(value, {}, transforms, "x", "now");
+    const result = replayedRequestFrom(value, {}, transforms, "x", "now");
     if (!result.ok) throw new Error(result.problem);
     expect(JSON.parse(result.value)).toMatchObject({ allow_duplicates: true, is_testing: true, campaign_id: "campaign-uuid-1" });
     expect(result.key).toBe("campaign-uuid-1:+14155550142");
@@ -43,13 +43,16 @@ describe("rewrite", () => {
 
   it("refuses a letter that is not a valid call request, saying how to fix it", () => {
     const draft = Buffer.from(JSON.stringify({ ...request, to: null, original_event: {} }));
-    expect(rewrite(draft, {}, parseTransforms({}), "x", "now")).toEqual({
+    expect(replayedRequestFrom(draft, {}, parseTransforms({}), "x", "now")).toEqual({
       ok: false,
       problem: "not a valid call request (to); fix it with --set",
     });
-    const fixed = rewrite(draft, {}, parseTransforms({ set: ["to=+14155550100"] }), "x", "now");
+    const fixed = replayedRequestFrom(draft, {}, parseTransforms({ set: ["to=+14155550100"] }), "x", "now");
     expect(fixed.ok).toBe(true);
-    expect(rewrite(Buffer.from("nope"), {}, parseTransforms({}), "x", "now")).toEqual({ ok: false, problem: "the value is not JSON" });
+    expect(replayedRequestFrom(Buffer.from("nope"), {}, parseTransforms({}), "x", "now")).toEqual({
+      ok: false,
+      problem: "the value is not JSON",
+    });
   });
 });
 

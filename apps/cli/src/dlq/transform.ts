@@ -38,13 +38,19 @@ export function parseTransforms(options: { allowDuplicates?: boolean; set?: stri
   return { allowDuplicates: options.allowDuplicates ?? false, set, campaignMap };
 }
 
-export type Rewritten = { ok: true; key: string; value: string; headers: RecordHeaders } | { ok: false; problem: string };
+export type ReplayedRequest = { ok: true; key: string; value: string; headers: RecordHeaders } | { ok: false; problem: string };
 
 /**
  * The call request a letter holds, transformed, checked against CallRequest v1, with the
  * letter's own headers removed and the replay count raised by one.
  */
-export function rewrite(value: Buffer | null, headers: RecordHeaders, transforms: Transforms, replayOf: string, nowIso: string): Rewritten {
+export function replayedRequestFrom(
+  value: Buffer | null,
+  headers: RecordHeaders,
+  transforms: Transforms,
+  replayOf: string,
+  nowIso: string,
+): ReplayedRequest {
   let request: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(value?.toString("utf8") ?? "");

@@ -11,7 +11,7 @@ import {
   fittedResultRecord,
   type WorkerTopics,
 } from "../output/records.js";
-import type { ProcessSignals, Verdict } from "../process/process-request.js";
+import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
@@ -29,7 +29,7 @@ export interface WriteLimits {
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
   readonly output: Pick<ProduceBatcher, "send">;
-  readonly process: (request: CallRequest, signals: ProcessSignals) => Promise<Verdict>;
+  readonly process: (request: CallRequest, signals: ProcessSignals) => Promise<RequestEnd>;
   readonly topics: WorkerTopics;
   readonly maxInFlight: number;
   readonly metrics: WorkerMetrics;

@@ -52,9 +52,9 @@ export interface ProcessSignals {
 
 /** `finished`: write the result (and the dead letter), then commit. `abandoned`: shutting down; leave it uncommitted. */
 type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
-export type Verdict = Finished | { kind: "abandoned" };
+export type RequestEnd = Finished | { kind: "abandoned" };
 
-const ABANDONED: Verdict = { kind: "abandoned" };
+const ABANDONED: RequestEnd = { kind: "abandoned" };
 const ABORTED = Symbol("aborted");
 const CLAIM_LOST = Symbol("claim lost");
 const LEDGER_DOWN = Symbol("ledger down");
@@ -68,7 +68,7 @@ const HELD_ELSEWHERE_POLL_MS = 500;
  * next step, until one is final. Right before each request, inside the limiter slot, the
  * claim is confirmed (and the first attempt recorded) and the 401 circuit is checked.
  */
-export async function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<Verdict> {
+export async function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<RequestEnd> {
   const key = request.idempotency_key;
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
@@ -103,7 +103,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
   let attemptRecorded = false;
   let lastFailure: string | undefined;
   let ended = false;
-  const end = async (outcome: Finish, verdict: Finished): Promise<Verdict> => {
+  const end = async (outcome: Finish, verdict: Finished): Promise<RequestEnd> => {
     if ((await afterCall(() => deps.claims.finish(key, outcome))) === ABORTED) return ABANDONED;
     ended = true;
     return verdict;
@@ -175,7 +175,7 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
   }
 
   /** Performs one step; a verdict ends the request, undefined goes round again. */
-  async function carryOut(step: NextStep): Promise<Verdict | undefined> {
+  async function carryOut(step: NextStep): Promise<RequestEnd | undefined> {
     switch (step.kind) {
       case "place": {
         const { call } = step;
