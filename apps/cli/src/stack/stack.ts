@@ -16,7 +16,11 @@ export interface StackOptions {
   readonly verbose: boolean;
 }
 
-const app = (name: string) => fileURLToPath(new URL(`../../../${name}/dist/main.js`, import.meta.url));
+/**
+ * The entry point of an app this command starts, found through its package (a declared
+ * dependency of the CLI): `main.js` beside the package's `dist/index.js`.
+ */
+const app = (name: "talkover-sim" | "ingest" | "worker") => fileURLToPath(new URL("main.js", import.meta.resolve(`@callbridge/${name}`)));
 
 /**
  * The whole pipeline on one machine, in the foreground: Kafka (the launcher's broker unless
