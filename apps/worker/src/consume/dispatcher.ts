@@ -10,7 +10,7 @@ import {
   fittedDeadLetterRecord,
   fittedResultRecord,
   type WorkerTopics,
-} from "../output/records.js";
+} from "../delivery/records.js";
 import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";

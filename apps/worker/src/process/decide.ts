@@ -1,6 +1,6 @@
 import type { CampaignCall, ExistingCall } from "@callbridge/schemas";
 import type { AnyTalkoverError } from "@callbridge/talkover-client";
-import type { DeadLetter } from "../output/records.js";
+import type { DeadLetter } from "../delivery/records.js";
 import { fullJitterBackoffMs, retryDelayMs } from "./backoff.js";
 
 /** What the attempts of one request have done so far. */
