@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
+import { EnvKafkaBrokers, EnvLogLevel, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
 import { parseBrokers } from "@callbridge/kafka";
-import { EnvKafkaBrokers, EnvLogLevel, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/observability";
 import { type EnvReference, loadRoutesFile, type RoutesFile } from "@callbridge/routes";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";

@@ -1,4 +1,4 @@
-import { EnvLogLevel, EnvMilliseconds, EnvPort, envProblems } from "@callbridge/observability";
+import { EnvLogLevel, EnvMilliseconds, EnvPort, envProblems } from "@callbridge/env-schemas";
 import { z } from "zod";
 import { Faults } from "./faults.js";
 import type { SimulatorConfig } from "./simulator.js";

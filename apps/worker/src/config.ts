@@ -1,5 +1,5 @@
+import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
 import { parseBrokers } from "@callbridge/kafka";
-import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/observability";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 

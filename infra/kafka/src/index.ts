@@ -11,5 +11,4 @@ export {
   startKafka,
   stopKafka,
 } from "./launcher.js";
-export { freePort, portFree } from "./ports.js";
 export { KAFKA_VERSION } from "./versions.js";

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { freePort, portFree } from "@callbridge/ports";
 import { type BrokerPorts, log4jProperties, serverProperties } from "./config-files.js";
 import { InstanceFiles, type InstanceState } from "./instance-state.js";
 import { ensureKafkaJars, requireJava17 } from "./jars.js";
 import { withLock } from "./lock.js";
 import { cacheRoot, type KafkaPaths, kafkaPaths } from "./paths.js";
-import { freePort, portFree } from "./ports.js";
 import { runCommand, waitForExit } from "./process.js";
 import { brokerAnswers, waitForKafka } from "./readiness.js";
 import { CLUSTER_ID, KAFKA_VERSION } from "./versions.js";

@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
+import { freePort } from "@callbridge/ports";
 import { afterEach, describe, expect, it } from "vitest";
 import { serverProperties } from "./config-files.js";
-import { freePort } from "./ports.js";
 import { brokerAnswers, waitForKafka } from "./readiness.js";
 
 const servers: Server[] = [];

@@ -1,4 +1,3 @@
-export * from "./env.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./ops-server.js";

@@ -1,4 +1,5 @@
-export { deleteKafkaInstance, freePort, killKafka, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
+export { deleteKafkaInstance, killKafka, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
+export { freePort } from "@callbridge/ports";
 export { containerRuntimeAvailable } from "./container-runtime.js";
 export { KAFKA_IMAGE, type ProvidedKafka, provideKafka } from "./kafka-provider.js";
 export { uniqueName } from "./names.js";

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@callbridge/kafka-launcher";
+import { freePort } from "@callbridge/ports";
 
 /** A `redis-server` process (Debian package) this run started and will stop. */
 export interface RedisServerProcess {

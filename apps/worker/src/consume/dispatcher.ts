@@ -3,7 +3,6 @@ import type { ConsumedRecord, Consumer, ProduceBatcher, RecordBatch, TopicPartit
 import { DEFAULT_MAX_MESSAGE_BYTES, decodeJson, fitRecord, KafkaOperationError } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import { CallRequest, deadLetterFit } from "@callbridge/schemas";
-import type { WorkerMetrics } from "../metrics.js";
 import {
   CONTEXT_DROPPED_HEADER,
   deadLetterRecord,
@@ -11,6 +10,7 @@ import {
   fittedResultRecord,
   type WorkerTopics,
 } from "../delivery/records.js";
+import type { WorkerMetrics } from "../metrics.js";
 import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
 import { KeyQueue } from "./key-queue.js";

@@ -9,10 +9,10 @@ import {
 } from "@callbridge/schemas";
 import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
 import type { ClaimKeeper } from "../claims/claim-keeper.js";
+import type { DeadLetter } from "../delivery/records.js";
 import type { Finish } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
 import type { WorkerMetrics } from "../metrics.js";
-import type { DeadLetter } from "../delivery/records.js";
 import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";

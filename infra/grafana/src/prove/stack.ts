@@ -3,8 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { KafkaClient, topicCatalog } from "@callbridge/kafka";
-import { freePort, startKafka } from "@callbridge/kafka-launcher";
+import { startKafka } from "@callbridge/kafka-launcher";
 import { createLogger } from "@callbridge/observability";
+import { freePort } from "@callbridge/ports";
 import type { ProveConfig } from "./config.js";
 import type { ProgressLog } from "./progress.js";
 import type { StartedResources } from "./started-resources.js";

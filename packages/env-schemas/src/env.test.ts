@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "./env.js";
+
+const Schema = z.object({
+  PORT: EnvPort,
+  MAX: EnvPositiveInt,
+  WAIT_MS: EnvMilliseconds,
+  LOG_LEVEL: EnvLogLevel,
+  KAFKA_BROKERS: EnvKafkaBrokers,
+});
+
+describe("shared env fields", () => {
+  it("read text as the numbers and levels they stand for", () => {
+    expect(Schema.parse({ PORT: "8080", MAX: "5", WAIT_MS: "0", KAFKA_BROKERS: "127.0.0.1:19092" })).toEqual({
+      PORT: 8080,
+      MAX: 5,
+      WAIT_MS: 0,
+      LOG_LEVEL: "info",
+      KAFKA_BROKERS: "127.0.0.1:19092",
+    });
+  });
+
+  it.each([
+    ["a port that is not a number", { PORT: "http" }, "PORT: must be a port number"],
+    ["a port out of range", { PORT: "70000" }, "PORT: must be a port number"],
+    ["zero where a positive count is needed", { MAX: "0" }, "MAX: must be a whole number above 0"],
+    ["a fraction of a millisecond", { WAIT_MS: "1.5" }, "WAIT_MS:"],
+    ["an unknown log level", { LOG_LEVEL: "loud" }, "LOG_LEVEL:"],
+    ["no brokers", { KAFKA_BROKERS: "" }, "KAFKA_BROKERS: is required"],
+  ])("%s names the variable", (_name, overrides, problem) => {
+    const base = { PORT: "1", MAX: "1", WAIT_MS: "1", KAFKA_BROKERS: "b:1" };
+    const result = Schema.safeParse({ ...base, ...overrides });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(envProblems(result.error).join("\n")).toContain(problem);
+  });
+});

@@ -1,0 +1,1 @@
+export { freePort, portFree } from "./ports.js";
