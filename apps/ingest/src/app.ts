@@ -42,17 +42,7 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
   const producer: Producer = deps.kafka.producer();
   // Sized once the topics' limits are read at start-up (see TopicLimits).
   const limits: TopicLimits = { callRequests: DEFAULT_MAX_MESSAGE_BYTES, deadLetters: DEFAULT_MAX_MESSAGE_BYTES };
-  const batcherFor = (maxBytes: number) =>
-    new ProduceBatcher(producer, {
-      maxRecords: config.produceMaxBatchRecords,
-      maxBytes,
-      observer: {
-        onBatch(records, seconds, ok) {
-          metrics.produceBatchRecords.observe(records);
-          metrics.produceDuration.observe({ result: ok ? "ok" : "failed" }, seconds);
-        },
-      },
-    });
+  const batcherFor = (maxBytes: number) => observedBatcher(producer, config.produceMaxBatchRecords, maxBytes, metrics);
   let batcher = batcherFor(DEFAULT_MAX_MESSAGE_BYTES);
   let connected = false;
   let draining = false;
@@ -63,23 +53,14 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
   const setReady = () => metrics.ready.set(isReady() ? 1 : 0);
   setReady();
 
-  const app = express();
-  app.disable("x-powered-by");
-  app.use((_req, res, next) => {
-    if (draining) res.set("connection", "close");
-    next();
-  });
-  app.set("trust proxy", false);
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  app.get("/readyz", (_req, res) => {
-    const ready = isReady();
+  const readiness = (): IngestReadiness => {
     const broker = probe.state;
     const kafka = !connected ? "disconnected" : broker.reachable ? "connected" : "unreachable";
-    res.status(ready ? 200 : 503).json({ ready, kafka, ...(broker.reachable ? {} : { reason: broker.reason }), draining });
-  });
-  app.use(
+    return { ready: isReady(), kafka, ...(broker.reachable ? {} : { reason: broker.reason }), draining };
+  };
+  const app = expressApp(
+    readiness,
+    () => draining,
     webhookRouter({
       sources,
       routes: config.routes.routes,
@@ -96,9 +77,6 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       draining: () => draining,
     }),
   );
-  app.use((_req, res) => {
-    res.status(404).json({ error: "not found" });
-  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -109,25 +87,8 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       return isReady();
     },
     async start() {
-      const admin = deps.kafka.admin();
-      await admin.connect();
-      try {
-        if (config.ensureTopics) {
-          const catalog = topicCatalog({ names: { callRequests: config.topics.callRequests, callRequestsDlq: config.topics.deadLetters } });
-          const result = await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq]);
-          if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
-          for (const m of result.mismatched) log.warn(m, "topic has fewer partitions than configured");
-        }
-        const read = await admin.maxMessageBytes([config.topics.callRequests, config.topics.deadLetters]).catch((error: unknown) => {
-          log.warn({ err: error }, "could not read the topics' max.message.bytes; assuming the broker default");
-          return new Map<string, number>();
-        });
-        limits.callRequests = read.get(config.topics.callRequests) ?? DEFAULT_MAX_MESSAGE_BYTES;
-        limits.deadLetters = read.get(config.topics.deadLetters) ?? DEFAULT_MAX_MESSAGE_BYTES;
-        batcher = batcherFor(Math.min(limits.callRequests, limits.deadLetters));
-      } finally {
-        await admin.disconnect();
-      }
+      Object.assign(limits, await prepareTopics(deps.kafka, config, log));
+      batcher = batcherFor(Math.min(limits.callRequests, limits.deadLetters));
       await producer.connect();
       connected = true;
       probe.start();
@@ -135,25 +96,14 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       log.info({ sources: [...sources.values()].map((s) => `${s.id}:${s.kind}`), routes: config.routes.routes.length }, "ingest ready");
     },
     async listen(port, host) {
-      const listening = app.listen(port, host);
-      server = listening;
-      await once(listening, "listening");
-      // Senders reuse connections; keep ours open longer than typical load balancers (60 s).
-      listening.keepAliveTimeout = 65_000;
-      const { port: bound } = listening.address() as AddressInfo;
-      return `http://${host}:${bound}`;
+      server = app.listen(port, host);
+      return listening(server, host);
     },
     stop() {
       stopping ??= (async () => {
         draining = true;
         setReady();
-        if (server) {
-          // close() waits for every connection: keep-alive ones that finish a request while we
-          // drain get "Connection: close" (see below) and idle ones are closed as they appear.
-          const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
-          const sweeper = setInterval(() => server?.closeIdleConnections(), 50);
-          await closed.finally(() => clearInterval(sweeper));
-        }
+        if (server) await closeDraining(server);
         await batcher.flush();
         await probe.stop();
         await producer.disconnect();
@@ -164,4 +114,94 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       return stopping;
     },
   };
+}
+
+interface IngestReadiness {
+  readonly ready: boolean;
+  readonly kafka: "disconnected" | "connected" | "unreachable";
+  readonly reason?: string;
+  readonly draining: boolean;
+}
+
+/** Health, readiness, the webhooks, and 404 for the rest; while draining, every answer closes its connection. */
+function expressApp(readiness: () => IngestReadiness, draining: () => boolean, webhooks: express.Router): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((_req, res, next) => {
+    if (draining()) res.set("connection", "close");
+    next();
+  });
+  app.set("trust proxy", false);
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", (_req, res) => {
+    const report = readiness();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.use(webhooks);
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+  return app;
+}
+
+/**
+ * Creates the topics when asked (ENSURE_TOPICS) and reads each one's `max.message.bytes`; the
+ * broker's default for a topic whose limit cannot be read, said in a warning.
+ */
+async function prepareTopics(kafka: KafkaClient, config: IngestConfig, log: Logger): Promise<TopicLimits> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (config.ensureTopics) {
+      const catalog = topicCatalog({ names: { callRequests: config.topics.callRequests, callRequestsDlq: config.topics.deadLetters } });
+      const result = await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq]);
+      if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
+      for (const m of result.mismatched) log.warn(m, "topic has fewer partitions than configured");
+    }
+    const read = await admin.maxMessageBytes([config.topics.callRequests, config.topics.deadLetters]).catch((error: unknown) => {
+      log.warn({ err: error }, "could not read the topics' max.message.bytes; assuming the broker default");
+      return new Map<string, number>();
+    });
+    return {
+      callRequests: read.get(config.topics.callRequests) ?? DEFAULT_MAX_MESSAGE_BYTES,
+      deadLetters: read.get(config.topics.deadLetters) ?? DEFAULT_MAX_MESSAGE_BYTES,
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Stops listening and waits for every connection: keep-alive ones that finish a request while
+ * we drain get "Connection: close" (see expressApp), and idle ones are closed as they appear.
+ */
+async function closeDraining(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  await closed.finally(() => clearInterval(sweeper));
+}
+
+/** Shares produce calls between webhooks (see ProduceBatcher), counting each call's size and time. */
+function observedBatcher(producer: Producer, maxRecords: number, maxBytes: number, metrics: IngestMetrics): ProduceBatcher {
+  return new ProduceBatcher(producer, {
+    maxRecords,
+    maxBytes,
+    observer: {
+      onBatch(records, seconds, ok) {
+        metrics.produceBatchRecords.observe(records);
+        metrics.produceDuration.observe({ result: ok ? "ok" : "failed" }, seconds);
+      },
+    },
+  });
+}
+
+/** Waits until `server` listens; its base URL. */
+async function listening(server: Server, host: string): Promise<string> {
+  await once(server, "listening");
+  // Senders reuse connections; keep ours open longer than typical load balancers (60 s).
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  return `http://${host}:${port}`;
 }
