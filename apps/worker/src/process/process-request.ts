@@ -10,13 +10,13 @@ import {
 import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
 import type { ClaimKeeper } from "../claims/claim-keeper.js";
 import type { DeadLetter } from "../delivery/records.js";
-import type { Finish } from "../ledger/ledger.js";
+import type { BeginResult, Finish } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
 import type { WorkerMetrics } from "../metrics.js";
 import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
-import { requestLog } from "./request-log.js";
+import { type RequestLog, requestLog } from "./request-log.js";
 import { sleep } from "./sleep.js";
 
 /** The part of the rate limiter the processor needs. */
@@ -68,161 +68,180 @@ const HELD_ELSEWHERE_POLL_MS = 500;
  * next step, until one is final. Right before each request, inside the limiter slot, the
  * claim is confirmed (and the first attempt recorded) and the 401 circuit is checked.
  */
-export async function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<RequestEnd> {
-  const key = request.idempotency_key;
-  const now = deps.now ?? (() => new Date());
-  const random = deps.random ?? Math.random;
-  const log = requestLog(deps.logger, () => ({
-    component: "processor",
-    campaign: request.campaign_id,
-    key,
-    to: maskPhoneNumber(request.to),
-  }));
-  // Before a call: give up at the first shutdown step. Once the API may have acted, recording it must not.
-  const beforeCall = retrying(deps.warnings, signals.stop);
-  const afterCall = retrying(deps.warnings, signals.hard);
+export function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<RequestEnd> {
+  return new RequestRun(request, deps, signals).run();
+}
 
-  const claimOrPlaced = async () => {
-    for (;;) {
-      const begun = await beforeCall(() => deps.claims.begin(key));
-      if (begun === ABORTED || begun.kind !== "held_elsewhere") return begun;
-      log.debug("another replica holds the request; waiting for it");
-      if (!(await sleep(HELD_ELSEWHERE_POLL_MS, signals.stop))) return ABORTED;
-    }
-  };
-  const begun = await claimOrPlaced();
-  if (begun === ABORTED) return ABANDONED;
-  if (begun.kind === "placed") {
-    log.debug("already placed; not calling again", { callId: begun.entry.callId });
-    return finished(request, now, 0, { outcome: "already_placed", call_id: begun.entry.callId });
+/** One request's way through its attempts; what `processRequest` runs. */
+class RequestRun {
+  private readonly key: string;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly log: RequestLog;
+  // Before a call: give up at the first shutdown step. Once the API may have acted, recording it must not.
+  private readonly beforeCall: Retrying;
+  private readonly afterCall: Retrying;
+  /** An earlier process's unanswered attempt cannot be older than the request itself. */
+  private readonly requestSince: string | undefined;
+  private state: AttemptState = initialAttemptState(false);
+  private attemptRecorded = false;
+  private lastFailure: string | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly request: CallRequest,
+    private readonly deps: ProcessorDeps,
+    private readonly signals: ProcessSignals,
+  ) {
+    this.key = request.idempotency_key;
+    this.now = deps.now ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+    this.log = requestLog(deps.logger, () => ({
+      component: "processor",
+      campaign: request.campaign_id,
+      key: this.key,
+      to: maskPhoneNumber(request.to),
+    }));
+    this.beforeCall = retrying(deps.warnings, signals.stop);
+    this.afterCall = retrying(deps.warnings, signals.hard);
+    this.requestSince = request.source?.received_at ?? request.requested_at;
   }
 
-  // An earlier process's unanswered attempt cannot be older than the request itself.
-  const requestSince = request.source?.received_at ?? request.requested_at;
-  let state: AttemptState = initialAttemptState(begun.attempted, requestSince);
-  let attemptRecorded = false;
-  let lastFailure: string | undefined;
-  let ended = false;
-  const end = async (outcome: Finish, verdict: Finished): Promise<RequestEnd> => {
-    if ((await afterCall(() => deps.claims.finish(key, outcome))) === ABORTED) return ABANDONED;
-    ended = true;
-    return verdict;
-  };
+  async run(): Promise<RequestEnd> {
+    const begun = await this.claimOrPlaced();
+    if (begun === ABORTED) return ABANDONED;
+    if (begun.kind === "placed") {
+      this.log.debug("already placed; not calling again", { callId: begun.entry.callId });
+      return finished(this.request, this.now, 0, { outcome: "already_placed", call_id: begun.entry.callId });
+    }
+    this.state = initialAttemptState(begun.attempted, this.requestSince);
+    try {
+      return await this.attemptUntilDone();
+    } finally {
+      if (!this.ended) await this.deps.claims.release(this.key);
+    }
+  }
 
-  const attempt = () =>
-    deps.gate.run(
-      request.campaign_id,
-      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN> => {
-        if (deps.circuit.isOpen) return { kind: "circuit_open" };
-        try {
-          if (!(await deps.claims.confirm(key, !attemptRecorded))) return CLAIM_LOST;
-        } catch (error) {
-          deps.warnings.warn("idempotency ledger unavailable; not calling without it", { err: error });
-          return LEDGER_DOWN;
-        }
-        attemptRecorded = true;
-        // Checked again right before the request: a 401 may have opened it while this one waited.
-        if (deps.circuit.isOpen) return { kind: "circuit_open" };
-        // After an ambiguous attempt, ask without allow_duplicates: if ours landed, the API's
-        // duplicate guard answers 409 (counted as placed) instead of calling twice.
-        return send(request, request.allow_duplicates && !state.ambiguous, deps, signals.hard, now);
-      },
-      signals.stop,
-      // An earlier attempt may have landed: its 409 tells us so only while that call is queued or active.
-      state.ambiguous,
-    );
-
-  try {
+  private async attemptUntilDone(): Promise<RequestEnd> {
     for (let ledgerFailures = 0; ; ) {
-      await deps.circuit.waitClosed(signals.stop);
-      if (signals.stop.aborted) return ABANDONED;
-      let outcome: Awaited<ReturnType<typeof attempt>>;
+      await this.deps.circuit.waitClosed(this.signals.stop);
+      if (this.signals.stop.aborted) return ABANDONED;
+      let outcome: Awaited<ReturnType<RequestRun["attempt"]>>;
       try {
-        outcome = await attempt();
+        outcome = await this.attempt();
       } catch (error) {
         if (error instanceof LimiterAbortedError) return ABANDONED;
         throw error;
       }
       if (outcome === LEDGER_DOWN) {
-        if (!(await sleep(Math.min(5_000, 100 * 2 ** ledgerFailures++), signals.stop))) return ABANDONED;
+        if (!(await sleep(Math.min(5_000, 100 * 2 ** ledgerFailures++), this.signals.stop))) return ABANDONED;
         continue;
       }
       if (outcome === CLAIM_LOST) {
-        log.info("the claim lapsed and another replica took the request; waiting for it");
-        const again = await claimOrPlaced();
-        if (again === ABORTED) return ABANDONED;
-        if (again.kind === "placed") {
-          ended = true;
-          return finished(request, now, state.calls, { outcome: "already_placed", call_id: again.entry.callId });
-        }
-        // Another replica's unanswered attempt may be older than any of ours: widen the bound to the request's time.
-        if (again.attempted) {
-          const unknown = state.ambiguous && state.ambiguousSince === undefined;
-          state = { ...state, ambiguous: true, ambiguousSince: unknown ? undefined : requestSince };
-        }
+        const taken = await this.claimAgain();
+        if (taken) return taken;
         continue;
       }
       const failure = outcome.kind === "failed" ? outcome.error.message : outcome.kind === "crashed" ? outcome.message : undefined;
-      lastFailure = failure === undefined ? undefined : maskPhoneNumbersIn(failure);
-      const decision = decide(state, outcome, deps.policy, random());
-      state = decision.state;
-      log.debug("attempt finished", { attempt: state.calls, outcome: describe(outcome), next: decision.step.kind });
-      const verdict = await carryOut(decision.step);
-      if (verdict) return verdict;
+      this.lastFailure = failure === undefined ? undefined : maskPhoneNumbersIn(failure);
+      const decision = decide(this.state, outcome, this.deps.policy, this.random());
+      this.state = decision.state;
+      this.log.debug("attempt finished", { attempt: this.state.calls, outcome: describe(outcome), next: decision.step.kind });
+      const end = await this.carryOut(decision.step);
+      if (end) return end;
     }
-  } finally {
-    if (!ended) await deps.claims.release(key);
   }
 
-  /** Performs one step; a verdict ends the request, undefined goes round again. */
-  async function carryOut(step: NextStep): Promise<RequestEnd | undefined> {
+  /** Placed before, or claimed by us (never "held elsewhere": that is waited out here). */
+  private async claimOrPlaced(): Promise<Exclude<BeginResult, { kind: "held_elsewhere" }> | typeof ABORTED> {
+    for (;;) {
+      const begun = await this.beforeCall(() => this.deps.claims.begin(this.key));
+      if (begun === ABORTED || begun.kind !== "held_elsewhere") return begun;
+      this.log.debug("another replica holds the request; waiting for it");
+      if (!(await sleep(HELD_ELSEWHERE_POLL_MS, this.signals.stop))) return ABORTED;
+    }
+  }
+
+  /** The claim lapsed and another replica took the request: wait for it; an end if it placed the call. */
+  private async claimAgain(): Promise<RequestEnd | undefined> {
+    this.log.info("the claim lapsed and another replica took the request; waiting for it");
+    const again = await this.claimOrPlaced();
+    if (again === ABORTED) return ABANDONED;
+    if (again.kind === "placed") {
+      this.ended = true;
+      return finished(this.request, this.now, this.state.calls, { outcome: "already_placed", call_id: again.entry.callId });
+    }
+    // Another replica's unanswered attempt may be older than any of ours: widen the bound to the request's time.
+    if (again.attempted) {
+      const unknown = this.state.ambiguous && this.state.ambiguousSince === undefined;
+      this.state = { ...this.state, ambiguous: true, ambiguousSince: unknown ? undefined : this.requestSince };
+    }
+    return undefined;
+  }
+
+  private attempt() {
+    const { deps, request } = this;
+    return deps.gate.run(
+      request.campaign_id,
+      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN> => {
+        if (deps.circuit.isOpen) return { kind: "circuit_open" };
+        try {
+          if (!(await deps.claims.confirm(this.key, !this.attemptRecorded))) return CLAIM_LOST;
+        } catch (error) {
+          deps.warnings.warn("idempotency ledger unavailable; not calling without it", { err: error });
+          return LEDGER_DOWN;
+        }
+        this.attemptRecorded = true;
+        // Checked again right before the request: a 401 may have opened it while this one waited.
+        if (deps.circuit.isOpen) return { kind: "circuit_open" };
+        // After an ambiguous attempt, ask without allow_duplicates: if ours landed, the API's
+        // duplicate guard answers 409 (counted as placed) instead of calling twice.
+        return send(request, request.allow_duplicates && !this.state.ambiguous, deps, this.signals.hard, this.now);
+      },
+      this.signals.stop,
+      // An earlier attempt may have landed: its 409 tells us so only while that call is queued or active.
+      this.state.ambiguous,
+    );
+  }
+
+  /** Records how the request ended in the ledger, then ends it (abandoned if shutdown cut the record short). */
+  private async end(outcome: Finish, end: Finished): Promise<RequestEnd> {
+    if ((await this.afterCall(() => this.deps.claims.finish(this.key, outcome))) === ABORTED) return ABANDONED;
+    this.ended = true;
+    return end;
+  }
+
+  /** Performs one step; an end ends the request, undefined goes round again. */
+  private async carryOut(step: NextStep): Promise<RequestEnd | undefined> {
+    const { deps, state } = this;
     switch (step.kind) {
       case "place": {
         const { call } = step;
         // Abandoned after a 201: the attempt marker makes the redelivery's 409 count as placed.
-        const verdict = await end({ kind: "placed", entry: { callId: call.id, placedAt: now().toISOString() } }, placedResult(call));
-        if (verdict.kind === "finished") observeWebhookToCall();
-        return verdict;
+        const end = await this.end(
+          { kind: "placed", entry: { callId: call.id, placedAt: this.now().toISOString() } },
+          finished(this.request, this.now, state.calls, { outcome: "placed", call }),
+        );
+        if (end.kind === "finished") this.observeWebhookToCall();
+        return end;
       }
       case "duplicate":
-        return end(
+        return this.end(
           { kind: "not_placed", proven: !state.ambiguous },
-          finished(request, now, state.calls, { outcome: "duplicate", existing_call: step.existingCall }),
+          finished(this.request, this.now, state.calls, { outcome: "duplicate", existing_call: step.existingCall }),
         );
-      case "dead_letter": {
-        const letter: DeadLetter = {
-          ...step.letter,
-          attempts: state.calls,
-          firstAttemptAt: state.firstAttemptAt,
-          campaignId: request.campaign_id,
-        };
-        const result = finished(request, now, state.calls, {
-          outcome: "dead_lettered",
-          reason: letter.reason,
-          error_message: letter.message,
-          ...(letter.httpStatus === undefined ? {} : { http_status: letter.httpStatus }),
-          ...(letter.errorCode === undefined ? {} : { error_code: letter.errorCode }),
-          ...(letter.existingCall === undefined ? {} : { existing_call: letter.existingCall }),
-        });
-        deps.warnings.warn(`requests dead-lettered: ${letter.reason}`, {
-          code: letter.errorCode,
-          status: letter.httpStatus,
-          message: maskPhoneNumbersIn(letter.message),
-          campaign: request.campaign_id,
-        });
-        // Every attempt answered and none placed: a replay of this letter must not read a later 409 as its own.
-        return end({ kind: "not_placed", proven: !state.ambiguous }, { ...result, deadLetter: letter });
-      }
+      case "dead_letter":
+        return this.deadLetter(step.letter);
       case "retry":
         deps.metrics.retries.inc({ reason: step.reason });
         if (step.reason !== "rate_limited") {
           deps.warnings.warn(`Talkover attempts fail (${step.reason}); retrying with backoff`, {
-            detail: lastFailure,
+            detail: this.lastFailure,
             attempt: state.calls,
           });
         }
         if (step.throttle) deps.gate.throttled(step.throttle.retryAfterMs);
-        return (await sleep(step.waitMs, signals.stop)) ? undefined : ABANDONED;
+        return (await sleep(step.waitMs, this.signals.stop)) ? undefined : ABANDONED;
       case "await_circuit":
         if (step.open) {
           deps.metrics.retries.inc({ reason: "unauthorized" });
@@ -234,13 +253,30 @@ export async function processRequest(request: CallRequest, deps: ProcessorDeps, 
     }
   }
 
-  function placedResult(call: CampaignCall): Finished {
-    return finished(request, now, state.calls, { outcome: "placed", call });
+  private deadLetter(draft: Extract<NextStep, { kind: "dead_letter" }>["letter"]): Promise<RequestEnd> {
+    const { state, request } = this;
+    const letter: DeadLetter = { ...draft, attempts: state.calls, firstAttemptAt: state.firstAttemptAt, campaignId: request.campaign_id };
+    const result = finished(request, this.now, state.calls, {
+      outcome: "dead_lettered",
+      reason: letter.reason,
+      error_message: letter.message,
+      ...(letter.httpStatus === undefined ? {} : { http_status: letter.httpStatus }),
+      ...(letter.errorCode === undefined ? {} : { error_code: letter.errorCode }),
+      ...(letter.existingCall === undefined ? {} : { existing_call: letter.existingCall }),
+    });
+    this.deps.warnings.warn(`requests dead-lettered: ${letter.reason}`, {
+      code: letter.errorCode,
+      status: letter.httpStatus,
+      message: maskPhoneNumbersIn(letter.message),
+      campaign: request.campaign_id,
+    });
+    // Every attempt answered and none placed: a replay of this letter must not read a later 409 as its own.
+    return this.end({ kind: "not_placed", proven: !state.ambiguous }, { ...result, deadLetter: letter });
   }
 
-  function observeWebhookToCall(): void {
-    const receivedAt = request.source?.received_at ? Date.parse(request.source.received_at) : Number.NaN;
-    if (Number.isFinite(receivedAt)) deps.metrics.webhookToCall.observe(Math.max(0, (now().getTime() - receivedAt) / 1000));
+  private observeWebhookToCall(): void {
+    const receivedAt = this.request.source?.received_at ? Date.parse(this.request.source.received_at) : Number.NaN;
+    if (Number.isFinite(receivedAt)) this.deps.metrics.webhookToCall.observe(Math.max(0, (this.now().getTime() - receivedAt) / 1000));
   }
 }
 
@@ -332,7 +368,9 @@ function finished(request: CallRequest, now: () => Date, attempts: number, outco
  * Ledger steps retried while Redis is unreachable: calling without the ledger could call a
  * person twice, so the request waits instead. Gives up only when `signal` aborts.
  */
-function retrying(warnings: ThrottledLog, signal: AbortSignal) {
+type Retrying = <T>(operation: () => Promise<T>) => Promise<T | typeof ABORTED>;
+
+function retrying(warnings: ThrottledLog, signal: AbortSignal): Retrying {
   return async <T>(operation: () => Promise<T>): Promise<T | typeof ABORTED> => {
     for (let failures = 0; ; failures++) {
       if (signal.aborted) return ABORTED;
