@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { deleteKafkaInstance, startKafka, startRedisServer, uniqueName } from "@callbridge/test-infra";
-import { backlog, limiterRate, rawLoop, round, startSim, workerThroughput } from "./scenarios.js";
+import { backlog, limiterRate, rawLoop, round, type Sim, startSim, workerThroughput } from "./scenarios.js";
 
 const env = process.env;
 const only = new Set((env.BENCH_ONLY ?? "a,c,d").split(","));
@@ -42,96 +42,11 @@ async function main(): Promise<void> {
     api_latency_ms: LATENCY_MS,
   };
   try {
-    if (only.has("a") || only.has("b")) {
-      const rounds = [];
-      for (let round_ = 1; round_ <= ROUNDS; round_++) {
-        const raw = await rawLoop(sim, CONCURRENCY, RAW_SECONDS);
-        const twelve = await workerThroughput(brokers, sim, { partitions: 12, count: WORKER_REQUESTS, concurrency: CONCURRENCY });
-        const one = await workerThroughput(brokers, sim, { partitions: 1, count: WORKER_REQUESTS, concurrency: CONCURRENCY });
-        const shared = await workerThroughput(brokers, sim, {
-          partitions: 12,
-          count: WORKER_REQUESTS,
-          concurrency: CONCURRENCY,
-          redisUrl: redis.url,
-        });
-        const row = {
-          round: round_,
-          raw_calls_per_second: Math.round(raw.callsPerSecond),
-          worker_calls_per_second: Math.round(twelve.callsPerSecond),
-          worker_1_partition_calls_per_second: Math.round(one.callsPerSecond),
-          worker_redis_calls_per_second: Math.round(shared.callsPerSecond),
-          worker_vs_raw: round(twelve.callsPerSecond / raw.callsPerSecond, 3),
-          one_vs_twelve_partitions: round(one.callsPerSecond / twelve.callsPerSecond, 3),
-          raw_cpu_ms_per_call: round(raw.cpuMsPerCall, 3),
-          worker_cpu_ms_per_call: round(twelve.cpuMsPerCall, 3),
-          worker_redis_cpu_ms_per_call: round(shared.cpuMsPerCall, 3),
-          cpu_worker_vs_raw: round(twelve.cpuMsPerCall / raw.cpuMsPerCall, 2),
-          cpu_worker_redis_vs_raw: round(shared.cpuMsPerCall / raw.cpuMsPerCall, 2),
-        };
-        rounds.push(row);
-        log(`(a,b) round ${round_}: ${JSON.stringify(row)}`);
-      }
-      report.throughput = {
-        rounds,
-        median_worker_vs_raw: median(rounds.map((r) => r.worker_vs_raw)),
-        median_one_vs_twelve_partitions: median(rounds.map((r) => r.one_vs_twelve_partitions)),
-        median_cpu_worker_vs_raw: median(rounds.map((r) => r.cpu_worker_vs_raw)),
-        median_cpu_worker_redis_vs_raw: median(rounds.map((r) => r.cpu_worker_redis_vs_raw)),
-      };
-    }
-    if (only.has("c")) {
-      const runs = [];
-      for (let round_ = 1; round_ <= ROUNDS; round_++) {
-        for (const [replicas, rate, burst, shared] of [
-          [1, 50, 10, false],
-          [3, 50, 10, true],
-          [1, 1000, 1000, false],
-          [3, 1000, 1000, true],
-        ] as const) {
-          const run = await limiterRate(brokers, sim, {
-            replicas,
-            rate,
-            burst,
-            seconds: LIMIT_SECONDS,
-            concurrency: rate >= 1000 ? 64 : 20,
-            ...(shared ? { redisUrl: redis.url } : {}),
-          });
-          runs.push({ round: round_, ...run });
-          log(`(c) round ${round_}: ${JSON.stringify(run)}`);
-        }
-      }
-      report.limiter = runs;
-    }
-    if (only.has("d")) {
-      const rounds = [];
-      for (let round_ = 1; round_ <= ROUNDS; round_++) {
-        const small = await backlog(brokers, sim, 2_000);
-        const medium = await backlog(brokers, sim, 10_000);
-        const large = await backlog(brokers, sim, 40_000);
-        const row = {
-          round: round_,
-          first_call_ms_2k: small.firstCallMs,
-          first_call_ms_10k: medium.firstCallMs,
-          first_call_ms_40k: large.firstCallMs,
-          peak_rss_mb_2k: round(small.peakRssBytes / 2 ** 20, 1),
-          peak_rss_mb_10k: round(medium.peakRssBytes / 2 ** 20, 1),
-          peak_rss_mb_40k: round(large.peakRssBytes / 2 ** 20, 1),
-          peak_rss_40k_vs_2k: round(large.peakRssBytes / small.peakRssBytes, 3),
-          peak_rss_40k_vs_10k: round(large.peakRssBytes / medium.peakRssBytes, 3),
-        };
-        rounds.push(row);
-        log(`(d) round ${round_}: ${JSON.stringify(row)}`);
-      }
-      report.backlog = {
-        rounds,
-        median_peak_rss_40k_vs_2k: median(rounds.map((r) => r.peak_rss_40k_vs_2k)),
-        median_peak_rss_40k_vs_10k: median(rounds.map((r) => r.peak_rss_40k_vs_10k)),
-      };
-    }
-    const dir = fileURLToPath(new URL("../results/", import.meta.url));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}/worker.json`, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(JSON.stringify(report, null, 2));
+    const services: Services = { brokers, sim, redisUrl: redis.url };
+    if (only.has("a") || only.has("b")) report.throughput = await benchThroughput(services);
+    if (only.has("c")) report.limiter = await benchLimiter(services);
+    if (only.has("d")) report.backlog = await benchBacklog(services);
+    writeReport(report);
   } finally {
     // The Redis child is unref'd: without a handle of our own the process would exit while waiting for it to stop.
     const keepAlive = setInterval(() => {}, 1_000);
@@ -140,6 +55,112 @@ async function main(): Promise<void> {
     if (!env.KAFKA_BROKERS) await deleteKafkaInstance({ name: kafkaName, env });
     clearInterval(keepAlive);
   }
+}
+
+interface Services {
+  readonly brokers: string;
+  readonly sim: Sim;
+  readonly redisUrl: string;
+}
+
+/** (a) the worker against the raw loop, with and without Redis; (b) 1 partition against 12. */
+async function benchThroughput({ brokers, sim, redisUrl }: Services) {
+  const rounds = [];
+  for (let round_ = 1; round_ <= ROUNDS; round_++) {
+    const raw = await rawLoop(sim, CONCURRENCY, RAW_SECONDS);
+    const twelve = await workerThroughput(brokers, sim, { partitions: 12, count: WORKER_REQUESTS, concurrency: CONCURRENCY });
+    const one = await workerThroughput(brokers, sim, { partitions: 1, count: WORKER_REQUESTS, concurrency: CONCURRENCY });
+    const shared = await workerThroughput(brokers, sim, {
+      partitions: 12,
+      count: WORKER_REQUESTS,
+      concurrency: CONCURRENCY,
+      redisUrl,
+    });
+    const row = {
+      round: round_,
+      raw_calls_per_second: Math.round(raw.callsPerSecond),
+      worker_calls_per_second: Math.round(twelve.callsPerSecond),
+      worker_1_partition_calls_per_second: Math.round(one.callsPerSecond),
+      worker_redis_calls_per_second: Math.round(shared.callsPerSecond),
+      worker_vs_raw: round(twelve.callsPerSecond / raw.callsPerSecond, 3),
+      one_vs_twelve_partitions: round(one.callsPerSecond / twelve.callsPerSecond, 3),
+      raw_cpu_ms_per_call: round(raw.cpuMsPerCall, 3),
+      worker_cpu_ms_per_call: round(twelve.cpuMsPerCall, 3),
+      worker_redis_cpu_ms_per_call: round(shared.cpuMsPerCall, 3),
+      cpu_worker_vs_raw: round(twelve.cpuMsPerCall / raw.cpuMsPerCall, 2),
+      cpu_worker_redis_vs_raw: round(shared.cpuMsPerCall / raw.cpuMsPerCall, 2),
+    };
+    rounds.push(row);
+    log(`(a,b) round ${round_}: ${JSON.stringify(row)}`);
+  }
+  return {
+    rounds,
+    median_worker_vs_raw: median(rounds.map((r) => r.worker_vs_raw)),
+    median_one_vs_twelve_partitions: median(rounds.map((r) => r.one_vs_twelve_partitions)),
+    median_cpu_worker_vs_raw: median(rounds.map((r) => r.cpu_worker_vs_raw)),
+    median_cpu_worker_redis_vs_raw: median(rounds.map((r) => r.cpu_worker_redis_vs_raw)),
+  };
+}
+
+/** (c) the rate the API saw at 50/s and 1,000/s, one worker alone and three replicas sharing Redis. */
+async function benchLimiter({ brokers, sim, redisUrl }: Services) {
+  const runs = [];
+  for (let round_ = 1; round_ <= ROUNDS; round_++) {
+    for (const [replicas, rate, burst, shared] of [
+      [1, 50, 10, false],
+      [3, 50, 10, true],
+      [1, 1000, 1000, false],
+      [3, 1000, 1000, true],
+    ] as const) {
+      const run = await limiterRate(brokers, sim, {
+        replicas,
+        rate,
+        burst,
+        seconds: LIMIT_SECONDS,
+        concurrency: rate >= 1000 ? 64 : 20,
+        ...(shared ? { redisUrl } : {}),
+      });
+      runs.push({ round: round_, ...run });
+      log(`(c) round ${round_}: ${JSON.stringify(run)}`);
+    }
+  }
+  return runs;
+}
+
+/** (d) peak memory and time to the first call while draining backlogs of 2,000, 10,000 and 40,000. */
+async function benchBacklog({ brokers, sim }: Services) {
+  const rounds = [];
+  for (let round_ = 1; round_ <= ROUNDS; round_++) {
+    const small = await backlog(brokers, sim, 2_000);
+    const medium = await backlog(brokers, sim, 10_000);
+    const large = await backlog(brokers, sim, 40_000);
+    const row = {
+      round: round_,
+      first_call_ms_2k: small.firstCallMs,
+      first_call_ms_10k: medium.firstCallMs,
+      first_call_ms_40k: large.firstCallMs,
+      peak_rss_mb_2k: round(small.peakRssBytes / 2 ** 20, 1),
+      peak_rss_mb_10k: round(medium.peakRssBytes / 2 ** 20, 1),
+      peak_rss_mb_40k: round(large.peakRssBytes / 2 ** 20, 1),
+      peak_rss_40k_vs_2k: round(large.peakRssBytes / small.peakRssBytes, 3),
+      peak_rss_40k_vs_10k: round(large.peakRssBytes / medium.peakRssBytes, 3),
+    };
+    rounds.push(row);
+    log(`(d) round ${round_}: ${JSON.stringify(row)}`);
+  }
+  return {
+    rounds,
+    median_peak_rss_40k_vs_2k: median(rounds.map((r) => r.peak_rss_40k_vs_2k)),
+    median_peak_rss_40k_vs_10k: median(rounds.map((r) => r.peak_rss_40k_vs_10k)),
+  };
+}
+
+/** Writes bench/results/worker.json and prints the same report. */
+function writeReport(report: Record<string, unknown>): void {
+  const dir = fileURLToPath(new URL("../results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/worker.json`, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(JSON.stringify(report, null, 2));
 }
 
 main().catch((error: unknown) => {

@@ -35,6 +35,16 @@ export function createWorkerMetrics(registry: Registry) {
 function createMetrics(registry: Registry) {
   const registers = [registry];
   return {
+    ...requestMetrics(registers),
+    ...limiterMetrics(registers),
+    ...consumerMetrics(registers),
+    ...healthMetrics(registers),
+  };
+}
+
+/** Outcomes of call requests and the Talkover API answers behind them. */
+function requestMetrics(registers: Registry[]) {
+  return {
     outcomes: new Counter({
       name: "callbridge_worker_requests_total",
       help: "Call requests finished, by outcome (placed, duplicate, dead_lettered, already_placed, invalid_message).",
@@ -66,6 +76,24 @@ function createMetrics(registry: Registry) {
       labelNames: ["reason", "code"] as const,
       registers,
     }),
+    trimmedRecords: new Counter({
+      name: "callbridge_worker_trimmed_records_total",
+      help: "Dead letters (and results) cut to fit their topic's size limit, by topic (dead_letters, results).",
+      labelNames: ["topic"] as const,
+      registers,
+    }),
+    webhookToCall: new Histogram({
+      name: "callbridge_worker_webhook_to_call_seconds",
+      help: "From the ingest receiving the CRM webhook to Talkover accepting the call.",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
+  };
+}
+
+/** The rate limiter and concurrency slots, including the share used while Redis is unreachable. */
+function limiterMetrics(registers: Registry[]) {
+  return {
     limiterWait: new Histogram({
       name: "callbridge_worker_limiter_wait_seconds",
       help: "Time a call waited for a rate-limit token and a concurrency slot.",
@@ -88,12 +116,6 @@ function createMetrics(registry: Registry) {
       help: "Effective calls per second of the global bucket (lowered after 429s, recovering to the configured rate).",
       registers,
     }),
-    trimmedRecords: new Counter({
-      name: "callbridge_worker_trimmed_records_total",
-      help: "Dead letters (and results) cut to fit their topic's size limit, by topic (dead_letters, results).",
-      labelNames: ["topic"] as const,
-      registers,
-    }),
     limiterLocalShare: new Gauge({
       name: "callbridge_worker_limiter_local_share",
       help: "1 while Redis is unreachable and this replica limits calls by its own share of the rate and concurrency, else 0.",
@@ -109,6 +131,12 @@ function createMetrics(registry: Registry) {
       help: "Calls at the Talkover API right now on this replica.",
       registers,
     }),
+  };
+}
+
+/** Consumption from Kafka. */
+function consumerMetrics(registers: Registry[]) {
+  return {
     inFlightRecords: new Gauge({
       name: "callbridge_worker_in_flight_records",
       help: "Records taken from Kafka and not finished on this replica.",
@@ -120,12 +148,12 @@ function createMetrics(registry: Registry) {
       labelNames: ["topic", "partition"] as const,
       registers,
     }),
-    webhookToCall: new Histogram({
-      name: "callbridge_worker_webhook_to_call_seconds",
-      help: "From the ingest receiving the CRM webhook to Talkover accepting the call.",
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
-      registers,
-    }),
+  };
+}
+
+/** Whether this replica can do its work. */
+function healthMetrics(registers: Registry[]) {
+  return {
     circuitOpen: new Gauge({
       name: "callbridge_worker_circuit_open",
       help: "1 while Talkover refuses the API token (401) and calls are paused, else 0.",

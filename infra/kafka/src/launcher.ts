@@ -150,6 +150,48 @@ async function startLocked(
   }
   if (runningPid !== undefined) await stopLocked(ctx, "SIGTERM");
 
+  const launch = await prepareLaunch(ctx, options, previous, log);
+  const cds = classDataSharing(ctx.paths);
+  const broker = spawnBroker(ctx, launch, cds, log);
+  const state: InstanceState = {
+    pid: broker.pid,
+    port: launch.ports.port,
+    controllerPort: launch.ports.controllerPort,
+    version: KAFKA_VERSION,
+    startedAt: new Date().toISOString(),
+    startedBy,
+    ...(cds.dumpFile ? { cdsDumpFile: cds.dumpFile } : {}),
+  };
+  files.writeState(state);
+  try {
+    await waitForKafka(`127.0.0.1:${launch.ports.port}`, { timeoutMs: options.readyTimeoutMs ?? 60_000, isAlive: broker.isAlive });
+  } catch (error) {
+    await stopLocked(ctx, "SIGKILL");
+    throw new Error(`Kafka did not start: ${(error as Error).message}\n--- last log lines (${files.serverLog}) ---\n${files.logTail()}`);
+  }
+  return instanceOf(ctx, state, true);
+}
+
+interface Launch {
+  readonly ports: BrokerPorts;
+  readonly jvm: JvmOptions;
+  readonly classpath: string;
+}
+
+interface ClassDataSharing {
+  readonly args: string[];
+  /** Where this start dumps the archive at exit, when there is none yet. */
+  readonly dumpFile: string | undefined;
+}
+
+/** Java and the jars present, ports chosen, config files written, storage formatted when new or `fresh`. */
+async function prepareLaunch(
+  ctx: Context,
+  options: KafkaLauncherOptions,
+  previous: InstanceState | undefined,
+  log: (line: string) => void,
+): Promise<Launch> {
+  const { files } = ctx;
   await requireJava17();
   const jars = await ensureKafkaJars(ctx.paths, log);
   const ports = await choosePorts(ctx.name, options.port ?? previous?.port ?? files.lastPort());
@@ -160,36 +202,45 @@ async function startLocked(
   const jvm = jvmOptions(files, options.heapMb ?? 512);
   const classpath = jars.join(":");
 
-  if (options.fresh || !files.isFormatted()) {
-    rmSync(files.dataDir, { recursive: true, force: true });
-    await runCommand("java", [
-      "-Xmx256m",
-      ...jvm.logging,
-      "-cp",
-      classpath,
-      "kafka.tools.StorageTool",
-      "format",
-      "-c",
-      files.serverProperties,
-      "-t",
-      CLUSTER_ID,
-    ]);
-  }
+  if (options.fresh || !files.isFormatted()) await formatStorage(files, jvm, classpath);
+  return { ports, jvm, classpath };
+}
 
-  // Class-data sharing: the first start writes an archive at exit, later starts map it.
-  const cds = existsSync(ctx.paths.cdsArchive)
-    ? { args: [`-XX:SharedArchiveFile=${ctx.paths.cdsArchive}`, "-Xshare:auto"], dumpFile: undefined }
-    : (() => {
-        const dumpFile = `${ctx.paths.cdsArchive}.${process.pid}.tmp`;
-        return { args: [`-XX:ArchiveClassesAtExit=${dumpFile}`], dumpFile };
-      })();
+async function formatStorage(files: InstanceFiles, jvm: JvmOptions, classpath: string): Promise<void> {
+  rmSync(files.dataDir, { recursive: true, force: true });
+  await runCommand("java", [
+    "-Xmx256m",
+    ...jvm.logging,
+    "-cp",
+    classpath,
+    "kafka.tools.StorageTool",
+    "format",
+    "-c",
+    files.serverProperties,
+    "-t",
+    CLUSTER_ID,
+  ]);
+}
 
+/** Class-data sharing: the first start writes an archive at exit, later starts map it. */
+function classDataSharing(paths: KafkaPaths): ClassDataSharing {
+  if (existsSync(paths.cdsArchive)) return { args: [`-XX:SharedArchiveFile=${paths.cdsArchive}`, "-Xshare:auto"], dumpFile: undefined };
+  const dumpFile = `${paths.cdsArchive}.${process.pid}.tmp`;
+  return { args: [`-XX:ArchiveClassesAtExit=${dumpFile}`], dumpFile };
+}
+
+/** Starts the broker detached, its output appended to the instance's stdout log. */
+function spawnBroker(
+  ctx: Context,
+  launch: Launch,
+  cds: ClassDataSharing,
+  log: (line: string) => void,
+): { readonly pid: number; readonly isAlive: () => boolean } {
+  const { files } = ctx;
   const out = openSync(files.stdoutLog, "a");
-  log(`starting Kafka ${KAFKA_VERSION} (instance ${ctx.name}) on 127.0.0.1:${ports.port}; logs in ${files.serverLog}`);
-  const child = spawn("java", [...jvm.heap, ...jvm.logging, ...cds.args, "-cp", classpath, "kafka.Kafka", files.serverProperties], {
-    detached: true,
-    stdio: ["ignore", out, out],
-  });
+  log(`starting Kafka ${KAFKA_VERSION} (instance ${ctx.name}) on 127.0.0.1:${launch.ports.port}; logs in ${files.serverLog}`);
+  const args = [...launch.jvm.heap, ...launch.jvm.logging, ...cds.args, "-cp", launch.classpath, "kafka.Kafka", files.serverProperties];
+  const child = spawn("java", args, { detached: true, stdio: ["ignore", out, out] });
   child.unref();
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start java");
@@ -197,23 +248,7 @@ async function startLocked(
   child.once("exit", () => {
     exited = true;
   });
-  const state: InstanceState = {
-    pid,
-    port: ports.port,
-    controllerPort: ports.controllerPort,
-    version: KAFKA_VERSION,
-    startedAt: new Date().toISOString(),
-    startedBy,
-    ...(cds.dumpFile ? { cdsDumpFile: cds.dumpFile } : {}),
-  };
-  files.writeState(state);
-  try {
-    await waitForKafka(`127.0.0.1:${ports.port}`, { timeoutMs: options.readyTimeoutMs ?? 60_000, isAlive: () => !exited });
-  } catch (error) {
-    await stopLocked(ctx, "SIGKILL");
-    throw new Error(`Kafka did not start: ${(error as Error).message}\n--- last log lines (${files.serverLog}) ---\n${files.logTail()}`);
-  }
-  return instanceOf(ctx, state, true);
+  return { pid, isAlive: () => !exited };
 }
 
 async function stopLocked(ctx: Context, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
@@ -237,7 +272,12 @@ async function stopLocked(ctx: Context, signal: "SIGTERM" | "SIGKILL"): Promise<
   return true;
 }
 
-function jvmOptions(files: InstanceFiles, heapMb: number): { heap: string[]; logging: string[] } {
+interface JvmOptions {
+  readonly heap: string[];
+  readonly logging: string[];
+}
+
+function jvmOptions(files: InstanceFiles, heapMb: number): JvmOptions {
   return {
     heap: [`-Xms${Math.min(256, heapMb)}m`, `-Xmx${heapMb}m`, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"],
     logging: [
