@@ -34,63 +34,85 @@ interface GlobalOptions {
 
 /** The `callbridge` command tree. `main.ts` runs it; tests run it in-process. */
 export function createProgram(io: ProgramIo, extend: (program: Command, context: () => CliContext) => void = () => {}): Command {
-  const program = new Command("callbridge")
-    .description("Operate callbridge: dead letters, topics, routes, and a local stack")
-    .addOption(new Option("--brokers <list>", "Kafka brokers, host:port[,host:port]").env("KAFKA_BROKERS").default("127.0.0.1:19092"))
-    .addOption(new Option("--json", "print JSON instead of tables").default(false))
-    .addOption(new Option("--requests-topic <name>", "call requests topic").env("CALL_REQUESTS_TOPIC").default(DEFAULT_TOPICS.callRequests))
-    .addOption(new Option("--dlq-topic <name>", "dead-letter topic").env("DLQ_TOPIC").default(DEFAULT_TOPICS.callRequestsDlq))
-    .addOption(new Option("--results-topic <name>", "call results topic").env("CALL_RESULTS_TOPIC").default(DEFAULT_TOPICS.callResults))
-    .addOption(
-      new Option("--replays-topic <name>", "where dlq replay records what it replayed")
-        .env("DLQ_REPLAYS_TOPIC")
-        .default(DEFAULT_TOPICS.dlqReplays),
-    )
-    // Commander's own errors (unknown flag, bad argument) in our one-line form, like every other failure.
-    .configureOutput({
-      writeOut: io.out,
-      writeErr: io.err,
-      outputError: (message, write) =>
-        write(
-          `callbridge: ${message
-            .replace(/^error: /, "")
-            .trim()
-            .replace(/\s*\n\s*/g, " ")} (see --help)\n`,
-        ),
-    })
-    .exitOverride();
+  const program = createRootCommand(io);
+  const context = (): CliContext => contextFromOptions(program, io);
+  addDlqCommands(program, context);
+  addTopicsCommands(program, context);
+  addConfigCommands(program, context, io);
+  addStackCommands(program, context, io);
+  extend(program, context);
+  return program;
+}
 
-  const context = (): CliContext => {
-    const g = program.opts<GlobalOptions>();
-    return {
-      // Read when a command needs Kafka, so a bad KAFKA_BROKERS does not stop `config check`.
-      get brokers() {
-        const parsed = parseBrokerList(g.brokers);
-        if (parsed.ok) return parsed.brokers;
-        const given = program.getOptionValueSource("brokers") === "env" ? `KAFKA_BROKERS=${g.brokers}` : `--brokers ${g.brokers}`;
-        throw usageError(`${given}: ${parsed.problem}`);
-      },
-      topics: { callRequests: g.requestsTopic, deadLetters: g.dlqTopic, callResults: g.resultsTopic, replays: g.replaysTopic },
-      json: g.json,
-      out: io.out,
-      progress: io.interactive && !g.json ? io.err : undefined,
-      nowMs: io.nowMs,
-      signal: io.signal,
-    };
+/** `callbridge` itself: the global options (Kafka and topics), and commander's output routed through `io`. */
+function createRootCommand(io: ProgramIo): Command {
+  return (
+    new Command("callbridge")
+      .description("Operate callbridge: dead letters, topics, routes, and a local stack")
+      .addOption(new Option("--brokers <list>", "Kafka brokers, host:port[,host:port]").env("KAFKA_BROKERS").default("127.0.0.1:19092"))
+      .addOption(new Option("--json", "print JSON instead of tables").default(false))
+      .addOption(
+        new Option("--requests-topic <name>", "call requests topic").env("CALL_REQUESTS_TOPIC").default(DEFAULT_TOPICS.callRequests),
+      )
+      .addOption(new Option("--dlq-topic <name>", "dead-letter topic").env("DLQ_TOPIC").default(DEFAULT_TOPICS.callRequestsDlq))
+      .addOption(new Option("--results-topic <name>", "call results topic").env("CALL_RESULTS_TOPIC").default(DEFAULT_TOPICS.callResults))
+      .addOption(
+        new Option("--replays-topic <name>", "where dlq replay records what it replayed")
+          .env("DLQ_REPLAYS_TOPIC")
+          .default(DEFAULT_TOPICS.dlqReplays),
+      )
+      // Commander's own errors (unknown flag, bad argument) in our one-line form, like every other failure.
+      .configureOutput({
+        writeOut: io.out,
+        writeErr: io.err,
+        outputError: (message, write) =>
+          write(
+            `callbridge: ${message
+              .replace(/^error: /, "")
+              .trim()
+              .replace(/\s*\n\s*/g, " ")} (see --help)\n`,
+          ),
+      })
+      .exitOverride()
+  );
+}
+
+/** What a command runs with, from the global options as parsed when the command runs. */
+function contextFromOptions(program: Command, io: ProgramIo): CliContext {
+  const g = program.opts<GlobalOptions>();
+  return {
+    // Read when a command needs Kafka, so a bad KAFKA_BROKERS does not stop `config check`.
+    get brokers() {
+      const parsed = parseBrokerList(g.brokers);
+      if (parsed.ok) return parsed.brokers;
+      const given = program.getOptionValueSource("brokers") === "env" ? `KAFKA_BROKERS=${g.brokers}` : `--brokers ${g.brokers}`;
+      throw usageError(`${given}: ${parsed.problem}`);
+    },
+    topics: { callRequests: g.requestsTopic, deadLetters: g.dlqTopic, callResults: g.resultsTopic, replays: g.replaysTopic },
+    json: g.json,
+    out: io.out,
+    progress: io.interactive && !g.json ? io.err : undefined,
+    nowMs: io.nowMs,
+    signal: io.signal,
   };
+}
 
-  const withFilters = (command: Command) =>
-    command
-      .option("--reason <reason>", "http_4xx, retries_exhausted, invalid_message, invalid_phone (repeatable)", appendOption)
-      .option("--code <code>", "error code such as CAMPAIGN_NOT_ACTIVE (repeatable)", appendOption)
-      .option("--campaign <id>", "campaign id (repeatable)", appendOption)
-      .option("--source <kind>", "source kind such as hubspot (repeatable)", appendOption)
-      .option("--key <key>", "exact record key (campaign:+number)")
-      .option("--since <time>", "dead-lettered at or after: 30m, 2h, 7d ago, or an ISO time")
-      .option("--until <time>", "dead-lettered at or before: 30m, 2h, 7d ago, or an ISO time");
+/** The options that select dead letters, shared by `dlq list` and `dlq replay`. */
+function withLetterFilters(command: Command): Command {
+  return command
+    .option("--reason <reason>", "http_4xx, retries_exhausted, invalid_message, invalid_phone (repeatable)", appendOption)
+    .option("--code <code>", "error code such as CAMPAIGN_NOT_ACTIVE (repeatable)", appendOption)
+    .option("--campaign <id>", "campaign id (repeatable)", appendOption)
+    .option("--source <kind>", "source kind such as hubspot (repeatable)", appendOption)
+    .option("--key <key>", "exact record key (campaign:+number)")
+    .option("--since <time>", "dead-lettered at or after: 30m, 2h, 7d ago, or an ISO time")
+    .option("--until <time>", "dead-lettered at or before: 30m, 2h, 7d ago, or an ISO time");
+}
 
+/** `dlq list`, `dlq inspect`, `dlq replay`. */
+function addDlqCommands(program: Command, context: () => CliContext): void {
   const dlq = program.command("dlq").description("inspect and replay dead letters");
-  withFilters(dlq.command("list").description("list dead letters, newest last"))
+  withLetterFilters(dlq.command("list").description("list dead letters, newest last"))
     .option("--limit <n>", "show only the last n", positiveInt)
     .action((options) => listLetters(context(), options));
   dlq
@@ -99,7 +121,7 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
     .argument("<id>", "partition:offset, as dlq list shows it")
     .option("--reveal", "show phone numbers unmasked", false)
     .action((id: string, options) => inspectLetter(context(), id, options));
-  withFilters(dlq.command("replay").description("re-publish matching dead letters to the requests topic (each letter once)"))
+  withLetterFilters(dlq.command("replay").description("re-publish matching dead letters to the requests topic (each letter once)"))
     .option("--dry-run", "count what would be replayed, by reason and code; write nothing", false)
     .option("--allow-duplicates", "replay with allow_duplicates: true", false)
     .option("--set <field=value>", "set is_testing, allow_duplicates, campaign_id or to (repeatable)", appendOption)
@@ -107,7 +129,10 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
     .option("--rate <n>", "letters per second at most (0: no cap)", nonNegative, 50)
     .option("--max-replays <n>", "leave alone letters replayed this many times already", positiveInt, 3)
     .action((options) => replayLetters(context(), options));
+}
 
+/** `topics ensure`, `topics describe`. */
+function addTopicsCommands(program: Command, context: () => CliContext): void {
   const topics = program.command("topics").description("create and describe callbridge's topics");
   topics
     .command("ensure")
@@ -119,7 +144,10 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
     .description("offsets per partition, and the worker group's lag")
     .addOption(new Option("--group <id>", "consumer group of the worker").env("KAFKA_GROUP_ID").default("callbridge-worker"))
     .action((options) => describeTopics(context(), options));
+}
 
+/** `config check`. */
+function addConfigCommands(program: Command, context: () => CliContext, io: ProgramIo): void {
   program
     .command("config")
     .description("routes files")
@@ -130,6 +158,10 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
     .option("--event <file>", "the sample event's fields as JSON (- for stdin); an array for several")
     .option("--reveal", "show phone numbers unmasked", false)
     .action((file: string, options) => checkConfig(context(), file, io.env, options));
+}
+
+/** `stack` (the local pipeline) and `demo` (sample webhooks sent to it). */
+function addStackCommands(program: Command, context: () => CliContext, io: ProgramIo): void {
   program
     .command("stack")
     .description("run the whole pipeline here in the foreground: Kafka, topics, simulator, ingest, worker (Ctrl-C stops it)")
@@ -146,9 +178,6 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
     .option("--sim-url <url>", "the Talkover simulator", "http://127.0.0.1:4010")
     .option("--wait <seconds>", "how long to wait for the calls", positiveInt, 20)
     .action((options) => runDemo(context(), { ingestUrl: options.ingestUrl, simUrl: options.simUrl, waitSeconds: options.wait }));
-
-  extend(program, context);
-  return program;
 }
 
 function positiveInt(value: string): number {

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { ConsumedRecord, KafkaClient } from "@callbridge/kafka";
+import type { BatchContext, BatchHandler, ConsumedRecord, Consumer, KafkaClient } from "@callbridge/kafka";
 import { CliError } from "./errors.js";
 import { rootMessage } from "./kafka.js";
 
 /** What a reader callback answers: go on, or "stop" (it has what it wanted). */
 export type ReadVerdict = "more" | "stop";
+
+type OnRecords = (records: readonly ConsumedRecord[]) => Promise<ReadVerdict> | ReadVerdict;
 
 /** How a read ended: every record up to the end offsets, stopped by the callback, or by a signal. */
 export type ReadEnd = "complete" | "stopped" | "aborted";
@@ -32,12 +34,7 @@ interface Range {
  * joins a throwaway group that never commits and deletes it afterwards, so that nothing is
  * left on the broker.
  */
-export async function readTopic(
-  kafka: KafkaClient,
-  topic: string,
-  onRecords: (records: readonly ConsumedRecord[]) => Promise<ReadVerdict> | ReadVerdict,
-  options: ReadTopicOptions,
-): Promise<ReadEnd> {
+export async function readTopic(kafka: KafkaClient, topic: string, onRecords: OnRecords, options: ReadTopicOptions): Promise<ReadEnd> {
   if (options.signal.aborted) return "aborted";
   const admin = kafka.admin();
   await admin.connect();
@@ -59,81 +56,40 @@ export async function readTopic(
   }
 }
 
+/** Where a read is, shared by the batch handler, the stall check and the abort listener. */
+interface ReadProgress {
+  /** Set once the read has an end (`settle`) or an error (`fail`); later batches are left alone. */
+  finished: boolean;
+  /** Index in the ranges of the partition being read. */
+  current: number;
+  /** When `onRecords` last returned, ms. */
+  lastProgress: number;
+  /** Whether `onRecords` is running (a slow callback is no stall). */
+  handling: boolean;
+  readonly settle: (end: ReadEnd) => void;
+  readonly fail: (error: Error) => void;
+}
+
 async function readRanges(
   kafka: KafkaClient,
   topic: string,
   groupId: string,
   ranges: readonly Range[],
-  onRecords: (records: readonly ConsumedRecord[]) => Promise<ReadVerdict> | ReadVerdict,
+  onRecords: OnRecords,
   options: ReadTopicOptions,
 ): Promise<ReadEnd> {
   const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 200, heartbeatIntervalMs: 1_000 });
-  let finished = false;
-  let settle: (end: ReadEnd) => void = () => {};
-  let fail: (error: Error) => void = () => {};
-  const ended = new Promise<ReadEnd>((resolve, reject) => {
-    settle = (end) => {
-      finished = true;
-      resolve(end);
-    };
-    fail = (error) => {
-      finished = true;
-      reject(error);
-    };
-  });
-  let current = 0;
-  let lastProgress = Date.now();
-  let handling = false;
-  const onAbort = () => settle("aborted");
+  const { progress, ended } = startProgress();
+  const onAbort = () => progress.settle("aborted");
   options.signal.addEventListener("abort", onAbort, { once: true });
-  const stallMs = options.stallMs ?? 60_000;
-  const stallCheck = setInterval(() => {
-    if (!handling && Date.now() - lastProgress > stallMs) {
-      const partition = ranges[current]?.partition;
-      fail(new CliError(`reading ${topic} stalled: no records from partition ${partition} for ${Math.round(stallMs / 1000)}s`));
-    }
-  }, 1_000);
+  const stallCheck = checkForStalls(topic, ranges, progress, options.stallMs ?? 60_000);
   const stopWatching = consumer.on((event) => {
-    if (event.type === "crashed" && !event.willRestart) fail(new CliError(`reading ${topic} failed: ${rootMessage(event.error)}`));
+    if (event.type === "crashed" && !event.willRestart) progress.fail(new CliError(`reading ${topic} failed: ${rootMessage(event.error)}`));
   });
   try {
     await consumer.connect();
     await consumer.subscribe([topic]);
-    await consumer.run(async (batch, context) => {
-      if (finished) return 0;
-      const range = ranges[current];
-      // One partition at a time, so the output is in partition order: the others wait paused
-      // and their records are fetched again from the same offset once resumed.
-      if (range === undefined || batch.partition !== range.partition) {
-        consumer.pause([{ topic, partitions: [batch.partition] }]);
-        return 0;
-      }
-      if (finished || options.signal.aborted || !context.isRunning()) return 0;
-      const records = batch.records.filter((record) => BigInt(record.offset) <= range.last);
-      if (records.length === 0) return batch.records.length;
-      handling = true;
-      // The callback may take long (a paced replay); the group must not think this member gone.
-      const beat = setInterval(() => void context.heartbeat().catch(() => undefined), 1_000);
-      let verdict: ReadVerdict;
-      try {
-        verdict = await onRecords(records);
-      } catch (error) {
-        fail(error instanceof Error ? error : new Error(String(error)));
-        return 0;
-      } finally {
-        clearInterval(beat);
-        handling = false;
-        lastProgress = Date.now();
-      }
-      if (verdict === "stop") settle("stopped");
-      else if (BigInt(records.at(-1)?.offset ?? "-1") >= range.last) {
-        current += 1;
-        const next = ranges[current];
-        if (next === undefined) settle("complete");
-        else consumer.resume([{ topic, partitions: [next.partition] }]);
-      }
-      return batch.records.length;
-    });
+    await consumer.run(rangeBatchHandler(consumer, topic, ranges, onRecords, options.signal, progress));
     return await ended;
   } catch (error) {
     if (error instanceof CliError) throw error;
@@ -143,5 +99,97 @@ async function readRanges(
     stopWatching();
     options.signal.removeEventListener("abort", onAbort);
     await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+/** A fresh read's progress, and the promise its `settle` resolves or its `fail` rejects. */
+function startProgress(): { progress: ReadProgress; ended: Promise<ReadEnd> } {
+  let resolveEnd: (end: ReadEnd) => void = () => {};
+  let rejectEnd: (error: Error) => void = () => {};
+  const ended = new Promise<ReadEnd>((resolve, reject) => {
+    resolveEnd = resolve;
+    rejectEnd = reject;
+  });
+  const progress: ReadProgress = {
+    finished: false,
+    current: 0,
+    lastProgress: Date.now(),
+    handling: false,
+    settle: (end) => {
+      progress.finished = true;
+      resolveEnd(end);
+    },
+    fail: (error) => {
+      progress.finished = true;
+      rejectEnd(error);
+    },
+  };
+  return { progress, ended };
+}
+
+/** Fails the read when no records were handled for `stallMs` while none is being handled. */
+function checkForStalls(topic: string, ranges: readonly Range[], progress: ReadProgress, stallMs: number): ReturnType<typeof setInterval> {
+  return setInterval(() => {
+    if (!progress.handling && Date.now() - progress.lastProgress > stallMs) {
+      const partition = ranges[progress.current]?.partition;
+      progress.fail(new CliError(`reading ${topic} stalled: no records from partition ${partition} for ${Math.round(stallMs / 1000)}s`));
+    }
+  }, 1_000);
+}
+
+/**
+ * Reads the ranges one partition at a time, so the output is in partition order: the others
+ * wait paused and their records are fetched again from the same offset once resumed.
+ */
+function rangeBatchHandler(
+  consumer: Consumer,
+  topic: string,
+  ranges: readonly Range[],
+  onRecords: OnRecords,
+  signal: AbortSignal,
+  progress: ReadProgress,
+): BatchHandler {
+  return async (batch, context) => {
+    if (progress.finished) return 0;
+    const range = ranges[progress.current];
+    if (range === undefined || batch.partition !== range.partition) {
+      consumer.pause([{ topic, partitions: [batch.partition] }]);
+      return 0;
+    }
+    if (progress.finished || signal.aborted || !context.isRunning()) return 0;
+    const records = batch.records.filter((record) => BigInt(record.offset) <= range.last);
+    if (records.length === 0) return batch.records.length;
+    const handled = await handOver(records, onRecords, context, progress);
+    if (!handled.ok) return 0;
+    if (handled.verdict === "stop") progress.settle("stopped");
+    else if (BigInt(records.at(-1)?.offset ?? "-1") >= range.last) {
+      progress.current += 1;
+      const next = ranges[progress.current];
+      if (next === undefined) progress.settle("complete");
+      else consumer.resume([{ topic, partitions: [next.partition] }]);
+    }
+    return batch.records.length;
+  };
+}
+
+/** Runs `onRecords`, heartbeating meanwhile; answers its verdict, or not ok when it threw (and so failed the read). */
+async function handOver(
+  records: readonly ConsumedRecord[],
+  onRecords: OnRecords,
+  context: BatchContext,
+  progress: ReadProgress,
+): Promise<{ ok: true; verdict: ReadVerdict } | { ok: false }> {
+  progress.handling = true;
+  // The callback may take long (a paced replay); the group must not think this member gone.
+  const beat = setInterval(() => void context.heartbeat().catch(() => undefined), 1_000);
+  try {
+    return { ok: true, verdict: await onRecords(records) };
+  } catch (error) {
+    progress.fail(error instanceof Error ? error : new Error(String(error)));
+    return { ok: false };
+  } finally {
+    clearInterval(beat);
+    progress.handling = false;
+    progress.lastProgress = Date.now();
   }
 }

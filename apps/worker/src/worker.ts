@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type Admin,
   BrokerProbe,
+  type ConsumerEvent,
   DEFAULT_MAX_MESSAGE_BYTES,
   type KafkaClient,
   ProduceBatcher,
@@ -72,199 +73,251 @@ export interface Worker {
 
 /** The worker: call requests from Kafka -> claim -> limiter -> Talkover -> results and dead letters. */
 export function createWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
-  const log = deps.logger.child({ component: "worker" });
-  const metrics = createWorkerMetrics(deps.registry);
-  const owner = deps.owner ?? `worker-${randomUUID()}`;
-  let groupMembers = 1;
-  const limiter = createWorkerLimiter(config, { logger: deps.logger, redis: deps.redis, metrics, replicas: () => groupMembers });
-  const claims = new ClaimKeeper(deps.ledger, owner, config.claimLeaseMs, log);
-  const producer = deps.kafka.producer();
-  // Results wait up to 10 ms for company: far fewer produce requests at a thousand calls a second.
-  const batcherFor = (maxBytes: number) => new ProduceBatcher(producer, { maxRecords: 500, maxBytes, lingerMs: 10 });
-  let batcher = batcherFor(DEFAULT_MAX_MESSAGE_BYTES);
-  const output = { send: (records: readonly TopicRecord[]) => batcher.send(records) };
-  const consumer = deps.kafka.consumer({
-    groupId: config.kafka.groupId,
-    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-    heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-    maxBytes: config.kafka.fetchMaxBytes,
-    maxBytesPerPartition: Math.min(32 * 1024, config.kafka.fetchMaxBytes),
-    // kafkajs sleeps this long when every partition is paused (the window is full): short, so a freed window refills at once.
-    maxWaitTimeMs: 100,
-  });
-  const admin = deps.kafka.admin();
-  // The consumer notices a broker going away only at its next fetch or heartbeat, and says
-  // little while it retries: a probe of its own keeps /readyz honest.
-  const probe = new BrokerProbe(deps.kafka.admin({ retries: 0 }), { logger: log, onChange: () => updateReady() });
-  let fail: (error: Error) => void = () => {};
-  const failed = new Promise<Error>((resolve) => {
-    fail = resolve;
-  });
-  let joined = false;
-  let producerConnected = false;
-  let draining = false;
-  let commitTimer: NodeJS.Timeout | undefined;
-  let stopLag: (() => void) | undefined;
+  return new WorkerRuntime(config, deps);
+}
 
-  const circuit = new AuthCircuit(
-    async () => (await checkToken(deps.client)).kind === "accepted",
-    config.circuitProbeIntervalMs,
-    log,
-    (open) => {
-      metrics.circuitOpen.set(open ? 1 : 0);
-      dispatcher.hold(open);
-    },
-  );
-  metrics.circuitOpen.set(0);
+class WorkerRuntime implements Worker {
+  readonly metrics: WorkerMetrics;
+  readonly failed: Promise<Error>;
+  private fail: (error: Error) => void = () => {};
+  private readonly log: Logger;
+  private readonly owner: string;
+  private groupMembers = 1;
+  private readonly limiter: ReturnType<typeof createWorkerLimiter>;
+  private readonly claims: ClaimKeeper;
+  private readonly producer: ReturnType<KafkaClient["producer"]>;
+  private batcher: ProduceBatcher;
+  private readonly consumer: ReturnType<KafkaClient["consumer"]>;
+  private readonly admin: Admin;
+  private readonly probe: BrokerProbe;
+  private readonly circuit: AuthCircuit;
+  private readonly dispatcher: Dispatcher;
+  private joined = false;
+  private producerConnected = false;
+  private draining = false;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private stopLag: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
 
-  const processorDeps = {
-    client: deps.client,
-    gate: limiter,
-    claims,
-    circuit,
-    metrics,
-    logger: deps.logger,
-    warnings: new ThrottledLog(log),
-    policy: { ...config.retry, duplicateCallPolicy: config.duplicateCallPolicy },
-  };
-  const dispatcher = new Dispatcher({
-    consumer,
-    output,
-    topics: config.topics,
-    maxInFlight: config.maxInFlight,
-    metrics,
-    logger: deps.logger,
-    process: (request, signals) => processRequest(request, processorDeps, signals),
-  });
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly deps: WorkerDeps,
+  ) {
+    this.log = deps.logger.child({ component: "worker" });
+    this.metrics = createWorkerMetrics(deps.registry);
+    this.owner = deps.owner ?? `worker-${randomUUID()}`;
+    this.failed = new Promise<Error>((resolve) => {
+      this.fail = resolve;
+    });
+    this.limiter = createWorkerLimiter(config, {
+      logger: deps.logger,
+      redis: deps.redis,
+      metrics: this.metrics,
+      replicas: () => this.groupMembers,
+    });
+    this.claims = new ClaimKeeper(deps.ledger, this.owner, config.claimLeaseMs, this.log);
+    this.producer = deps.kafka.producer();
+    this.batcher = this.batcherFor(DEFAULT_MAX_MESSAGE_BYTES);
+    this.consumer = deps.kafka.consumer({
+      groupId: config.kafka.groupId,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      maxBytes: config.kafka.fetchMaxBytes,
+      maxBytesPerPartition: Math.min(32 * 1024, config.kafka.fetchMaxBytes),
+      // kafkajs sleeps this long when every partition is paused (the window is full): short, so a freed window refills at once.
+      maxWaitTimeMs: 100,
+    });
+    this.admin = deps.kafka.admin();
+    // The consumer notices a broker going away only at its next fetch or heartbeat, and says
+    // little while it retries: a probe of its own keeps /readyz honest.
+    this.probe = new BrokerProbe(deps.kafka.admin({ retries: 0 }), { logger: this.log, onChange: () => this.updateReady() });
+    this.circuit = new AuthCircuit(
+      async () => (await checkToken(deps.client)).kind === "accepted",
+      config.circuitProbeIntervalMs,
+      this.log,
+      (open) => {
+        this.metrics.circuitOpen.set(open ? 1 : 0);
+        this.dispatcher.hold(open);
+      },
+    );
+    this.metrics.circuitOpen.set(0);
+    this.dispatcher = this.createDispatcher();
+    this.consumer.on((event) => this.onConsumerEvent(event));
+    this.updateReady();
+  }
 
-  consumer.on((event) => {
-    if (event.type === "assigned") {
-      joined = true;
-      dispatcher.assigned(event.assignment);
-      log.info({ assignment: event.assignment }, "partitions assigned");
-    } else if (event.type === "crashed" && !event.willRestart) {
-      // @callbridge/kafka has logged the crash; this is the end of consuming.
-      fail(consumerFailure(config, event.code, event.error));
-    }
-    updateReady();
-  });
+  get ready(): boolean {
+    return this.readiness().ready;
+  }
 
-  const readiness = (): Readiness => ({
-    ready: joined && producerConnected && !draining && probe.state.reachable,
-    joined,
-    producer: producerConnected,
-    kafka: probe.state.reachable ? "reachable" : "unreachable",
-    ...(probe.state.reachable ? {} : { kafkaReason: probe.state.reason }),
-    draining,
-    circuit: circuit.isOpen ? "open" : "closed",
-    limiter: limiter.mode,
-    inFlight: dispatcher.inFlightRecords,
-  });
-  const updateReady = () => metrics.ready.set(readiness().ready ? 1 : 0);
-  updateReady();
+  readiness(): Readiness {
+    const broker = this.probe.state;
+    return {
+      ready: this.joined && this.producerConnected && !this.draining && broker.reachable,
+      joined: this.joined,
+      producer: this.producerConnected,
+      kafka: broker.reachable ? "reachable" : "unreachable",
+      ...(broker.reachable ? {} : { kafkaReason: broker.reason }),
+      draining: this.draining,
+      circuit: this.circuit.isOpen ? "open" : "closed",
+      limiter: this.limiter.mode,
+      inFlight: this.dispatcher.inFlightRecords,
+    };
+  }
 
-  const start = async () => {
-    await step("kafka", () => admin.connect());
-    if (config.ensureTopics) {
-      const catalog = topicCatalog({
-        names: {
-          callRequests: config.topics.callRequests,
-          callRequestsDlq: config.topics.deadLetters,
-          callResults: config.topics.callResults,
-        },
-      });
-      const result = await step("kafka", () => admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq, catalog.callResults]));
-      if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
-    }
-    await step("kafka", () => producer.connect());
-    producerConnected = true;
-    const limits = await writeLimits(admin, config, log);
-    dispatcher.useLimits(limits);
-    batcher = batcherFor(Math.min(limits.callResults, limits.deadLetters));
-    const redis = deps.redis;
+  async start(): Promise<void> {
+    const { config, log } = this;
+    await this.prepareKafka();
+    const redis = this.deps.redis;
     if (redis) {
       await redis.ping().catch((error: unknown) => {
         throw startupError("redis", config, lastConnectionError(redis) ?? error);
       });
     }
     // A refused token is known before the first call: start with the circuit open and send none.
-    const token = await checkToken(deps.client);
-    if (token.kind === "refused") circuit.open();
+    const token = await checkToken(this.deps.client);
+    if (token.kind === "refused") this.circuit.open();
     if (token.kind === "unreachable") {
       log.warn(
         { talkover: config.talkover.baseUrl, detail: token.detail },
         "the Talkover API did not answer at start-up (TALKOVER_BASE_URL); calls will be retried and dead-lettered as retries_exhausted if it stays away",
       );
     }
-    await limiter.ready();
-    claims.start();
-    await step("kafka", () => consumer.connect());
-    await step("kafka", () => consumer.subscribe([config.topics.callRequests]));
-    await step("kafka", () => consumer.run((batch) => dispatcher.handleBatch(batch)));
-    commitTimer = setInterval(() => void dispatcher.commit(), config.commitIntervalMs);
-    probe.start();
-    stopLag = startLagReporter(admin, config.kafka.groupId, config.topics.callRequests, config.lagIntervalMs, metrics, log, (members) => {
-      groupMembers = members;
-      metrics.groupMembers.set(members);
-    });
-    updateReady();
-    log.info({ group: config.kafka.groupId, topic: config.topics.callRequests, owner }, "worker consuming");
-  };
+    await this.limiter.ready();
+    this.claims.start();
+    await this.step("kafka", () => this.consumer.connect());
+    await this.step("kafka", () => this.consumer.subscribe([config.topics.callRequests]));
+    await this.step("kafka", () => this.consumer.run((batch) => this.dispatcher.handleBatch(batch)));
+    this.commitTimer = setInterval(() => void this.dispatcher.commit(), config.commitIntervalMs);
+    this.probe.start();
+    this.stopLag = startLagReporter(
+      this.admin,
+      config.kafka.groupId,
+      config.topics.callRequests,
+      config.lagIntervalMs,
+      this.metrics,
+      log,
+      (members) => {
+        this.groupMembers = members;
+        this.metrics.groupMembers.set(members);
+      },
+    );
+    this.updateReady();
+    log.info({ group: config.kafka.groupId, topic: config.topics.callRequests, owner: this.owner }, "worker consuming");
+  }
 
-  const step = async <T>(what: StartupError["what"], operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      throw startupError(what, config, error);
+  stop(): Promise<void> {
+    this.stopping ??= this.stopSteps();
+    return this.stopping;
+  }
+
+  /** Connects the admin and the producer, creates missing topics when asked, and sizes writes to the topics' limits. */
+  private async prepareKafka(): Promise<void> {
+    const { config } = this;
+    await this.step("kafka", () => this.admin.connect());
+    if (config.ensureTopics) {
+      const names = {
+        callRequests: config.topics.callRequests,
+        callRequestsDlq: config.topics.deadLetters,
+        callResults: config.topics.callResults,
+      };
+      const catalog = topicCatalog({ names });
+      const result = await this.step("kafka", () =>
+        this.admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq, catalog.callResults]),
+      );
+      if (result.created.length > 0) this.log.info({ topics: result.created }, "created topics");
     }
-  };
+    await this.step("kafka", () => this.producer.connect());
+    this.producerConnected = true;
+    const limits = await writeLimits(this.admin, config, this.log);
+    this.dispatcher.useLimits(limits);
+    this.batcher = this.batcherFor(Math.min(limits.callResults, limits.deadLetters));
+  }
 
-  let stopping: Promise<void> | undefined;
-  const stop = async () => {
-    draining = true;
-    updateReady();
-    await runEvery(log, [
-      ["drain", () => dispatcher.drain(Date.now() + config.shutdownTimeoutMs)],
+  private async stopSteps(): Promise<void> {
+    this.draining = true;
+    this.updateReady();
+    await runEvery(this.log, [
+      ["drain", () => this.dispatcher.drain(Date.now() + this.config.shutdownTimeoutMs)],
       [
         "timers",
         () => {
-          clearInterval(commitTimer);
-          stopLag?.();
-          claims.stop();
-          circuit.stop();
+          clearInterval(this.commitTimer);
+          this.stopLag?.();
+          this.claims.stop();
+          this.circuit.stop();
         },
       ],
-      ["commit", () => dispatcher.commit()],
-      ["results", () => batcher.flush()],
+      ["commit", () => this.dispatcher.commit()],
+      ["results", () => this.batcher.flush()],
       [
         "producer",
         async () => {
-          producerConnected = false;
-          await producer.disconnect();
+          this.producerConnected = false;
+          await this.producer.disconnect();
         },
       ],
-      ["consumer", () => consumer.disconnect()],
-      ["limiter", () => limiter.close()],
-      ["ledger", () => deps.ledger.close()],
-      ["admin", () => admin.disconnect()],
-      ["broker probe", () => probe.stop()],
-      ...(deps.closeAfter ?? []),
-    ]).finally(updateReady);
-  };
+      ["consumer", () => this.consumer.disconnect()],
+      ["limiter", () => this.limiter.close()],
+      ["ledger", () => this.deps.ledger.close()],
+      ["admin", () => this.admin.disconnect()],
+      ["broker probe", () => this.probe.stop()],
+      ...(this.deps.closeAfter ?? []),
+    ]).finally(() => this.updateReady());
+  }
 
-  return {
-    metrics,
-    failed,
-    get ready() {
-      return readiness().ready;
-    },
-    readiness,
-    start,
-    stop() {
-      stopping ??= stop();
-      return stopping;
-    },
-  };
+  private createDispatcher(): Dispatcher {
+    const { deps, config } = this;
+    const processorDeps = {
+      client: deps.client,
+      gate: this.limiter,
+      claims: this.claims,
+      circuit: this.circuit,
+      metrics: this.metrics,
+      logger: deps.logger,
+      warnings: new ThrottledLog(this.log),
+      policy: { ...config.retry, duplicateCallPolicy: config.duplicateCallPolicy },
+    };
+    return new Dispatcher({
+      consumer: this.consumer,
+      // Through the current batcher: it is rebuilt once the topics' limits are read.
+      output: { send: (records: readonly TopicRecord[]) => this.batcher.send(records) },
+      topics: config.topics,
+      maxInFlight: config.maxInFlight,
+      metrics: this.metrics,
+      logger: deps.logger,
+      process: (request, signals) => processRequest(request, processorDeps, signals),
+    });
+  }
+
+  private onConsumerEvent(event: ConsumerEvent): void {
+    if (event.type === "assigned") {
+      this.joined = true;
+      this.dispatcher.assigned(event.assignment);
+      this.log.info({ assignment: event.assignment }, "partitions assigned");
+    } else if (event.type === "crashed" && !event.willRestart) {
+      // @callbridge/kafka has logged the crash; this is the end of consuming.
+      this.fail(consumerFailure(this.config, event.code, event.error));
+    }
+    this.updateReady();
+  }
+
+  /** Results wait up to 10 ms for company: far fewer produce requests at a thousand calls a second. */
+  private batcherFor(maxBytes: number): ProduceBatcher {
+    return new ProduceBatcher(this.producer, { maxRecords: 500, maxBytes, lingerMs: 10 });
+  }
+
+  private updateReady(): void {
+    this.metrics.ready.set(this.readiness().ready ? 1 : 0);
+  }
+
+  private async step<T>(what: StartupError["what"], operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw startupError(what, this.config, error);
+    }
+  }
 }
 
 /** Runs each step in order, each even when one before it failed; then rejects with every failure, if any. */

@@ -27,18 +27,36 @@ function demoNumber(): string {
   return `+1212555${String(randomInt(100, 200)).padStart(4, "0")}`;
 }
 
+/** A sample webhook, with how many calls the example routes place for it. */
+interface DemoWebhook {
+  readonly label: string;
+  readonly webhook: SignedWebhook;
+  readonly calls: number;
+}
+
 /**
  * Sends one signed sample webhook per source kind to a running stack (the example routes
  * and their development secrets), plus one whose phone number is unusable, then shows the
  * calls placed at the simulator and the dead letter with its reason.
  */
 export async function runDemo(context: CliContext, options: DemoOptions): Promise<void> {
-  const run = Date.now();
-  const phones = Array.from({ length: 6 }, demoNumber);
-  const webhooks: { label: string; webhook: SignedWebhook; calls: number }[] = [
+  const webhooks = demoWebhooks(options.ingestUrl, Date.now(), Array.from({ length: 6 }, demoNumber));
+  const callsBefore = await simCallCount(options.simUrl);
+  await sendWebhooks(context, options.ingestUrl, webhooks);
+  const expected = webhooks.reduce((sum, w) => sum + w.calls, 0);
+  const calls = await waitForCalls(options, callsBefore, expected);
+  showCalls(context, calls, expected);
+  await showLatestInvalidPhoneLetter(context);
+  if (calls.length < expected)
+    throw new CliError(`only ${calls.length} of ${expected} calls were placed within ${options.waitSeconds} s (is the worker running?)`);
+}
+
+/** One webhook per source kind, each calling one of `phones`, and one with an unusable number; `run` makes their ids unique. */
+function demoWebhooks(ingestUrl: string, run: number, phones: readonly string[]): DemoWebhook[] {
+  return [
     {
       label: "HubSpot app webhook (phone changed)",
-      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: options.ingestUrl }, [
+      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: ingestUrl }, [
         hubspotPhoneChangeEvent({ eventId: run, objectId: 9001, phone: phones[0] ?? "" }),
       ]),
       calls: 1,
@@ -46,7 +64,7 @@ export async function runDemo(context: CliContext, options: DemoOptions): Promis
     {
       label: "HubSpot workflow webhook",
       webhook: hubspotWebhook(
-        { sourceId: "hubspot-workflows", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: options.ingestUrl },
+        { sourceId: "hubspot-workflows", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: ingestUrl },
         { id: `demo-${run}`, properties: { firstname: "Ada", phone: phones[1] } },
       ),
       calls: 1,
@@ -87,30 +105,34 @@ export async function runDemo(context: CliContext, options: DemoOptions): Promis
     },
     {
       label: "HubSpot phone change with an unusable number",
-      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: options.ingestUrl }, [
+      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: ingestUrl }, [
         hubspotPhoneChangeEvent({ eventId: run + 1, objectId: 9002, phone: "call me maybe" }),
       ]),
       calls: 0,
     },
   ];
+}
 
-  const callsBefore = await simCallCount(options.simUrl);
+/** Posts the webhooks one after another and prints how the ingest answered each. */
+async function sendWebhooks(context: CliContext, ingestUrl: string, webhooks: readonly DemoWebhook[]): Promise<void> {
   const rows: string[][] = [];
   for (const { label, webhook } of webhooks) {
     let res: Response;
     try {
-      res = await sendWebhook(options.ingestUrl, webhook);
+      res = await sendWebhook(ingestUrl, webhook);
     } catch (error) {
-      throw new CliError(`cannot reach the ingest at ${options.ingestUrl} (is the stack running? pnpm start): ${(error as Error).message}`);
+      throw new CliError(`cannot reach the ingest at ${ingestUrl} (is the stack running? pnpm start): ${(error as Error).message}`);
     }
     const body = await res.text();
     if (res.status === 401)
       throw new CliError(`the ingest refused the ${label} signature: it is not using the example routes file's development secrets`);
     rows.push([label, String(res.status), summarize(body)]);
   }
-  context.out(`sent to ${options.ingestUrl}:\n${table(["WEBHOOK", "STATUS", "ANSWER"], rows)}\n`);
+  context.out(`sent to ${ingestUrl}:\n${table(["WEBHOOK", "STATUS", "ANSWER"], rows)}\n`);
+}
 
-  const expected = webhooks.reduce((sum, w) => sum + w.calls, 0);
+/** The calls placed at the simulator after the first `callsBefore`, once `expected` are there or the wait is over. */
+async function waitForCalls(options: DemoOptions, callsBefore: number, expected: number): Promise<SimCall[]> {
   const deadline = Date.now() + options.waitSeconds * 1000;
   let calls: SimCall[] = [];
   while (Date.now() < deadline) {
@@ -118,6 +140,10 @@ export async function runDemo(context: CliContext, options: DemoOptions): Promis
     if (calls.length >= expected) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  return calls;
+}
+
+function showCalls(context: CliContext, calls: readonly SimCall[], expected: number): void {
   context.out(`calls placed at the simulator (${calls.length} of ${expected} expected):`);
   context.out(
     table(
@@ -125,7 +151,10 @@ export async function runDemo(context: CliContext, options: DemoOptions): Promis
       calls.map((c) => [c.id.slice(0, 8), c.campaign_id, maskPhoneNumber(c.to), String(c.is_testing), JSON.stringify(c.payload)]),
     ),
   );
+}
 
+/** Prints the newest dead letter with reason `invalid_phone`, if there is one. */
+async function showLatestInvalidPhoneLetter(context: CliContext): Promise<void> {
   let letter: Letter | undefined;
   await forEachLetter(context, (letters) => {
     letter = letters.filter((l) => l.reason === "invalid_phone").at(-1) ?? letter;
@@ -136,8 +165,6 @@ export async function runDemo(context: CliContext, options: DemoOptions): Promis
       `\nthe dead letter (callbridge dlq inspect ${letter.id}):\n  reason   ${letter.reason}\n  message  ${letter.message ?? "-"}\n  route    ${letter.route ?? "-"}\n  campaign ${letter.campaign ?? "-"}`,
     );
   }
-  if (calls.length < expected)
-    throw new CliError(`only ${calls.length} of ${expected} calls were placed within ${options.waitSeconds} s (is the worker running?)`);
 }
 
 interface SimCall {

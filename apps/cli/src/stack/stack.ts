@@ -44,67 +44,14 @@ export async function runStack(
     }
   };
   try {
-    let brokers = env.KAFKA_BROKERS;
-    if (brokers) {
-      const parsed = parseBrokerList(brokers);
-      if (!parsed.ok) throw usageError(`KAFKA_BROKERS=${brokers}: ${parsed.problem}`);
-    } else {
-      log("starting Kafka from Maven Central jars (the first run downloads them)...");
-      const kafka = await startKafka({ name: "local", env, log });
-      kafkaStarted = kafka.started;
-      brokers = kafka.brokers;
-    }
-    const list = parseBrokers(brokers);
-    const kafka = cliKafka(list);
-    const admin = await connectAdmin(kafka, list);
-    try {
-      await admin.ensureTopics(catalogFor(context));
-    } finally {
-      await admin.disconnect();
-    }
-
-    const childEnv = {
-      ...env,
-      KAFKA_BROKERS: brokers,
-      LOG_LEVEL: env.LOG_LEVEL ?? (options.verbose ? "info" : "warn"),
-      CALL_REQUESTS_TOPIC: context.topics.callRequests,
-      DLQ_TOPIC: context.topics.deadLetters,
-      CALL_RESULTS_TOPIC: context.topics.callResults,
-    };
-    const print = (line: string) => log(line);
-    let talkover = env.TALKOVER_BASE_URL;
-    if (!talkover) {
-      const sim = startChild("talkover-sim", app("talkover-sim"), { ...childEnv, PORT: String(options.simPort) }, print);
-      started.push(sim);
-      talkover = `http://127.0.0.1:${options.simPort}`;
-      await waitReady(`${talkover}/_sim/health`, sim, 30_000);
-    }
-    const ingest = startChild(
-      "ingest",
-      app("ingest"),
-      { ...childEnv, PORT: String(options.ingestPort), METRICS_PORT: String(options.ingestMetricsPort) },
-      print,
-    );
-    started.push(ingest);
-    const worker = startChild(
-      "worker",
-      app("worker"),
-      {
-        ...childEnv,
-        PORT: String(options.workerPort),
-        TALKOVER_BASE_URL: talkover,
-        TALKOVER_API_TOKEN: env.TALKOVER_API_TOKEN ?? "talq_test_token",
-      },
-      print,
-    );
-    started.push(worker);
-    await waitReady(`http://127.0.0.1:${options.ingestPort}/readyz`, ingest, 60_000);
-    await waitReady(`http://127.0.0.1:${options.workerPort}/readyz`, worker, 60_000);
+    const kafka = await brokersToUse(env, log);
+    kafkaStarted = kafka.started;
+    const { brokers } = kafka;
+    await createTopics(context, brokers);
+    const talkover = await startServices(context, env, options, brokers, started, log);
 
     context.out(banner({ brokers, talkover, simulated: !env.TALKOVER_BASE_URL, options }));
-    const firstExit = Promise.race(started.map((child) => child.exited.then((code) => ({ child, code }))));
-    const stopped = new Promise<"signal">((resolve) => signals.addEventListener("abort", () => resolve("signal"), { once: true }));
-    const reason = await Promise.race([firstExit, stopped]);
+    const reason = await firstExitOrSignal(started, signals);
     if (reason !== "signal") {
       await stopAll();
       throw new CliError(`${reason.child.name} exited with code ${reason.code}; stopped the rest`);
@@ -117,6 +64,91 @@ export async function runStack(
     if (error instanceof CliError) throw error;
     throw new CliError(`the stack did not start: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
   }
+}
+
+/** KAFKA_BROKERS when set (checked), else the launcher's local broker, started here unless it already runs (`started`). */
+async function brokersToUse(
+  env: Record<string, string | undefined>,
+  log: (line: string) => void,
+): Promise<{ brokers: string; started: boolean }> {
+  const brokers = env.KAFKA_BROKERS;
+  if (brokers) {
+    const parsed = parseBrokerList(brokers);
+    if (!parsed.ok) throw usageError(`KAFKA_BROKERS=${brokers}: ${parsed.problem}`);
+    return { brokers, started: false };
+  }
+  log("starting Kafka from Maven Central jars (the first run downloads them)...");
+  const kafka = await startKafka({ name: "local", env, log });
+  return { brokers: kafka.brokers, started: kafka.started };
+}
+
+async function createTopics(context: CliContext, brokers: string): Promise<void> {
+  const list = parseBrokers(brokers);
+  const kafka = cliKafka(list);
+  const admin = await connectAdmin(kafka, list);
+  try {
+    await admin.ensureTopics(catalogFor(context));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Starts the simulator (unless TALKOVER_BASE_URL is set), the ingest and the worker, adding
+ * each to `started` as soon as it runs, and waits until they are ready. Answers the Talkover URL.
+ */
+async function startServices(
+  context: CliContext,
+  env: Record<string, string | undefined>,
+  options: StackOptions,
+  brokers: string,
+  started: Child[],
+  log: (line: string) => void,
+): Promise<string> {
+  const childEnv = {
+    ...env,
+    KAFKA_BROKERS: brokers,
+    LOG_LEVEL: env.LOG_LEVEL ?? (options.verbose ? "info" : "warn"),
+    CALL_REQUESTS_TOPIC: context.topics.callRequests,
+    DLQ_TOPIC: context.topics.deadLetters,
+    CALL_RESULTS_TOPIC: context.topics.callResults,
+  };
+  let talkover = env.TALKOVER_BASE_URL;
+  if (!talkover) {
+    const sim = startChild("talkover-sim", app("talkover-sim"), { ...childEnv, PORT: String(options.simPort) }, log);
+    started.push(sim);
+    talkover = `http://127.0.0.1:${options.simPort}`;
+    await waitReady(`${talkover}/_sim/health`, sim, 30_000);
+  }
+  const ingest = startChild(
+    "ingest",
+    app("ingest"),
+    { ...childEnv, PORT: String(options.ingestPort), METRICS_PORT: String(options.ingestMetricsPort) },
+    log,
+  );
+  started.push(ingest);
+  const worker = startChild(
+    "worker",
+    app("worker"),
+    {
+      ...childEnv,
+      PORT: String(options.workerPort),
+      TALKOVER_BASE_URL: talkover,
+      TALKOVER_API_TOKEN: env.TALKOVER_API_TOKEN ?? "talq_test_token",
+    },
+    log,
+  );
+  started.push(worker);
+  await waitReady(`http://127.0.0.1:${options.ingestPort}/readyz`, ingest, 60_000);
+  await waitReady(`http://127.0.0.1:${options.workerPort}/readyz`, worker, 60_000);
+  return talkover;
+}
+
+/** Resolves with the first child to exit, or "signal" on Ctrl-C, whichever comes first. */
+function firstExitOrSignal(started: readonly Child[], signals: AbortSignal): Promise<{ child: Child; code: number | null } | "signal"> {
+  const firstExit = Promise.race(started.map((child) => child.exited.then((code) => ({ child, code }))));
+  const stopped = new Promise<"signal">((resolve) => signals.addEventListener("abort", () => resolve("signal"), { once: true }));
+  return Promise.race([firstExit, stopped]);
 }
 
 function banner(facts: { brokers: string; talkover: string; simulated: boolean; options: StackOptions }): string {
