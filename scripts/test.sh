@@ -19,3 +19,5 @@ bash scripts/check-prometheus.sh
 pnpm test
 # Dashboards and alerts against real data: a real Prometheus scraping the stack under load (about 80 s).
 node infra/grafana/dist/prove/main.js
+# The README's quick start as a user runs it: start.sh, the demo, dlq list, Ctrl-C (about 15 s).
+bash scripts/check-quick-start.sh
