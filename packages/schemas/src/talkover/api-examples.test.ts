@@ -3,7 +3,7 @@ import { CreateCampaignCallRequest, CreateCampaignCallResponse } from "./campaig
 import { TALKOVER_ERROR_CODES, TalkoverErrorBody } from "./errors.js";
 
 // The example bodies of the Talkover API documentation, as docs/talkover-api.md describes them.
-const seed201 = {
+const documented201 = {
   campaign_call: {
     id: "call-uuid-1",
     campaign_id: "campaign-uuid-1",
@@ -15,7 +15,7 @@ const seed201 = {
   campaign: { id: "campaign-uuid-1", name: "Q1 Outreach", status: "active" },
 };
 
-const seed409 = {
+const documented409 = {
   success: false,
   message: "A call to this number already exists in this campaign",
   existing_call: {
@@ -48,27 +48,27 @@ describe("Talkover schemas against the documented example bodies", () => {
   });
 
   it("accepts the 201 body", () => {
-    expect(CreateCampaignCallResponse.parse(seed201)).toEqual(seed201);
+    expect(CreateCampaignCallResponse.parse(documented201)).toEqual(documented201);
   });
 
   it("accepts the 409 body with its existing call", () => {
-    expect(TalkoverErrorBody.parse(seed409).existing_call?.id).toBe("call-uuid-existing");
+    expect(TalkoverErrorBody.parse(documented409).existing_call?.id).toBe("call-uuid-existing");
   });
 
   it("accepts every example error body", () => {
     for (const info of Object.values(TALKOVER_ERROR_CODES)) {
       expect(TalkoverErrorBody.safeParse({ success: false, message: info.message }).success).toBe(true);
     }
-    const seed422 = {
+    const documented422 = {
       success: false,
       message: "The given data was invalid.",
       errors: { to: ["The to must be a valid phone number."] },
     };
-    expect(TalkoverErrorBody.parse(seed422).errors).toEqual({ to: ["The to must be a valid phone number."] });
+    expect(TalkoverErrorBody.parse(documented422).errors).toEqual({ to: ["The to must be a valid phone number."] });
   });
 
   it("does not take a success body for an error body", () => {
-    expect(TalkoverErrorBody.safeParse(seed201).success).toBe(false);
+    expect(TalkoverErrorBody.safeParse(documented201).success).toBe(false);
   });
 
   it("keeps the status of every code as the documented error codes give it", () => {
