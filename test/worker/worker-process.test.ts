@@ -143,9 +143,14 @@ describe("node apps/worker/dist/main.js", () => {
   });
 
   it("refuses to start on bad settings, naming each and never the token", async () => {
-    const worker = spawnWorker({ KAFKA_BROKERS: brokers, TALKOVER_API_TOKEN: "sk_live_very_secret", RATE_LIMIT_PER_SECOND: "fast" });
+    const worker = spawnWorker({
+      KAFKA_BROKERS: `${brokers},garbage`,
+      TALKOVER_API_TOKEN: "sk_live_very_secret",
+      RATE_LIMIT_PER_SECOND: "fast",
+    });
     expect(await worker.exited).toBe(2);
     const output = worker.output();
+    expect(output).toContain("KAFKA_BROKERS: garbage has no port");
     expect(output).toContain("TALKOVER_BASE_URL: is required");
     expect(output).toContain("TALKOVER_API_TOKEN: is required and must be a talq_ token");
     expect(output).toContain("RATE_LIMIT_PER_SECOND: ");

@@ -1,6 +1,6 @@
+import { parseBrokerList } from "@callbridge/env-schemas";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parseBrokerList } from "./brokers.js";
 import { checkConfig } from "./config-check.js";
 import type { CliContext } from "./context.js";
 import { appendOption } from "./dlq/filters.js";

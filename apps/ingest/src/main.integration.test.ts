@@ -119,4 +119,10 @@ describe("node dist/main.js", () => {
     expect(await service.exited).toBe(2);
     expect(service.output()).toContain("KAFKA_BROKERS: ");
   });
+
+  it("refuses to start on a KAFKA_BROKERS that is not host:port, naming the variable and the entry", async () => {
+    const service = run({ KAFKA_BROKERS: "garbage", PORT: String(await freePort()) });
+    expect(await service.exited).toBe(2);
+    expect(service.output()).toContain("KAFKA_BROKERS: garbage has no port; use host:port[,host:port]");
+  });
 });

@@ -28,6 +28,12 @@ describe("shared env fields", () => {
     ["a fraction of a millisecond", { WAIT_MS: "1.5" }, "WAIT_MS:"],
     ["an unknown log level", { LOG_LEVEL: "loud" }, "LOG_LEVEL:"],
     ["no brokers", { KAFKA_BROKERS: "" }, "KAFKA_BROKERS: is required"],
+    ["brokers without a port", { KAFKA_BROKERS: "garbage" }, "KAFKA_BROKERS: garbage has no port; use host:port[,host:port]"],
+    [
+      "a broker with a port out of range",
+      { KAFKA_BROKERS: "a:1,b:99999" },
+      "KAFKA_BROKERS: b:99999: the port must be a number from 1 to 65535",
+    ],
   ])("%s names the variable", (_name, overrides, problem) => {
     const base = { PORT: "1", MAX: "1", WAIT_MS: "1", KAFKA_BROKERS: "b:1" };
     const result = Schema.safeParse({ ...base, ...overrides });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseBrokerList } from "./brokers.js";
 
 /**
  * Pieces every app's env schema shares, so one variable means and reads the same everywhere.
@@ -17,6 +18,11 @@ const BROKERS_REQUIRED = "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` pri
 export const EnvKafkaBrokers = z
   .string({ error: BROKERS_REQUIRED })
   .min(1, BROKERS_REQUIRED)
+  .superRefine((text, context) => {
+    // Checked here: kafkajs would turn `garbage` into port NaN and fail deep in Node's sockets.
+    const parsed = parseBrokerList(text);
+    if (!parsed.ok && text !== "") context.addIssue({ code: "custom", message: parsed.problem });
+  })
   .describe("Comma-separated `host:port` of the Kafka brokers.");
 
 /** One line per problem, `VARIABLE: what is wrong`, for the start-up message. */

@@ -1,1 +1,2 @@
+export * from "./brokers.js";
 export * from "./env.js";

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
+import { parseBrokerList } from "@callbridge/env-schemas";
 import { parseBrokers } from "@callbridge/kafka";
 import { startKafka, stopKafka } from "@callbridge/kafka-launcher";
-import { parseBrokerList } from "../brokers.js";
 import type { CliContext } from "../context.js";
 import { CliError, usageError } from "../errors.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
