@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BrokerProbe, DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type Producer, topicCatalog } from "@callbridge/kafka";
+import { BrokerProbe, DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, ProduceBatcher, type Producer } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import express from "express";
 import type { IngestConfig } from "./config.js";
@@ -155,8 +155,8 @@ async function prepareTopics(kafka: KafkaClient, config: IngestConfig, log: Logg
   await admin.connect();
   try {
     if (config.ensureTopics) {
-      const catalog = topicCatalog({ names: { callRequests: config.topics.callRequests, callRequestsDlq: config.topics.deadLetters } });
-      const result = await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq]);
+      const names = { callRequests: config.topics.callRequests, callRequestsDlq: config.topics.deadLetters };
+      const result = await admin.ensureCatalogTopics(["callRequests", "callRequestsDlq"], { names });
       if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
       for (const m of result.mismatched) log.warn(m, "topic has fewer partitions than configured");
     }

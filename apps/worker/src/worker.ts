@@ -7,7 +7,6 @@ import {
   type KafkaClient,
   ProduceBatcher,
   type TopicRecord,
-  topicCatalog,
 } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
 import type { TalkoverClient } from "@callbridge/talkover-client";
@@ -221,9 +220,8 @@ class WorkerRuntime implements Worker {
         callRequestsDlq: config.topics.deadLetters,
         callResults: config.topics.callResults,
       };
-      const catalog = topicCatalog({ names });
       const result = await this.step("kafka", () =>
-        this.admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq, catalog.callResults]),
+        this.admin.ensureCatalogTopics(["callRequests", "callRequestsDlq", "callResults"], { names }),
       );
       if (result.created.length > 0) this.log.info({ topics: result.created }, "created topics");
     }

@@ -1,7 +1,8 @@
+import type { TopicRole } from "@callbridge/schemas";
 import kafkajs, { type Kafka, type Admin as KafkaJsAdmin } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
 import type { ConnectionState } from "./log-adapter.js";
-import type { TopicSpec } from "./topics.js";
+import { type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";
 
 const ADMIN_ATTEMPTS = 5;
 
@@ -60,6 +61,20 @@ export class Admin {
 
   async listTopics(): Promise<string[]> {
     return this.call(() => this.admin.listTopics());
+  }
+
+  /**
+   * Creates the missing topics among `roles` of callbridge's catalog (topicCatalog: partitions,
+   * retention, configs), under the names in `options`: the one way every app creates its topics.
+   * Answers what `ensureTopics` answers, and the specs it asked for.
+   */
+  async ensureCatalogTopics(
+    roles: readonly TopicRole[],
+    options: TopicCatalogOptions = {},
+  ): Promise<EnsureTopicsResult & { readonly specs: readonly TopicSpec[] }> {
+    const catalog = topicCatalog(options);
+    const specs = roles.map((role) => catalog[role]);
+    return { ...(await this.ensureTopics(specs)), specs };
   }
 
   /** Creates the topics that are missing; safe to run at every start-up and concurrently. */

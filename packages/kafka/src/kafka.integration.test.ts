@@ -214,6 +214,18 @@ describe("admin", () => {
     expect((await a.describeTopic(name)).partitions).toHaveLength(2);
   });
 
+  it("creates the catalog's topics asked for by role, under the names given, with the catalog's partitions", async () => {
+    const a = await admin();
+    const names = { callRequests: uniqueName("requests"), dlqReplays: uniqueName("replays") };
+    cleanups.push(() => a.deleteTopics(Object.values(names)));
+    const result = await a.ensureCatalogTopics(["callRequests", "dlqReplays"], { names, partitions: 4 });
+    expect([...result.created].sort()).toEqual(Object.values(names).sort());
+    expect(result.specs.map((spec) => spec.name)).toEqual([names.callRequests, names.dlqReplays]);
+    expect((await a.describeTopic(names.callRequests)).partitions).toHaveLength(4);
+    // The replays topic has one partition whatever `partitions` says.
+    expect((await a.describeTopic(names.dlqReplays)).partitions).toHaveLength(1);
+  });
+
   it("reports an existing topic with fewer partitions than asked, without changing it", async () => {
     const name = await topic(1);
     const a = await admin();

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  type KafkaClient,
-  type Producer,
-  RECORD_BATCH_OVERHEAD_BYTES,
-  recordBytes,
-  topicCatalog,
-} from "@callbridge/kafka";
+import { DEFAULT_MAX_MESSAGE_BYTES, type KafkaClient, type Producer, RECORD_BATCH_OVERHEAD_BYTES, recordBytes } from "@callbridge/kafka";
 import type { CliContext } from "../context.js";
 import { CliError, interruptedError } from "../errors.js";
 import { cliKafka, connectAdmin, requireTopic, rootMessage } from "../kafka.js";
@@ -126,8 +119,7 @@ async function prepare(kafka: KafkaClient, context: CliContext, dryRun: boolean)
     await requireTopic(admin, context.topics.deadLetters);
     if (!dryRun) {
       await requireTopic(admin, context.topics.callRequests);
-      const catalog = topicCatalog({ names: { dlqReplays: context.topics.replays } });
-      await admin.ensureTopics([catalog.dlqReplays]);
+      await admin.ensureCatalogTopics(["dlqReplays"], { names: { dlqReplays: context.topics.replays } });
     }
     const topics = await admin.listTopics();
     // A dry run writes nothing, not even the replays topic: without it, nothing was replayed yet.

@@ -5,7 +5,7 @@ import { startKafka, stopKafka } from "@callbridge/kafka-launcher";
 import type { CliContext } from "../context.js";
 import { CliError, usageError } from "../errors.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
-import { catalogFor } from "../topics/catalog.js";
+import { ALL_TOPIC_ROLES, catalogOptions } from "../topics/catalog.js";
 import { type Child, startChild, stopChild, waitReady } from "./children.js";
 
 export interface StackOptions {
@@ -87,7 +87,7 @@ async function createTopics(context: CliContext, brokers: string): Promise<void>
   const kafka = cliKafka(list);
   const admin = await connectAdmin(kafka, list);
   try {
-    await admin.ensureTopics(catalogFor(context));
+    await admin.ensureCatalogTopics(ALL_TOPIC_ROLES, catalogOptions(context));
   } finally {
     await admin.disconnect();
   }

@@ -1,9 +1,13 @@
-import { type TopicSpec, topicCatalog } from "@callbridge/kafka";
+import type { TopicCatalogOptions } from "@callbridge/kafka";
+import type { TopicRole } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
 
-/** callbridge's topics under the names this command line uses. */
-export function catalogFor(context: CliContext, partitions?: number): TopicSpec[] {
-  const catalog = topicCatalog({
+/** Every topic role callbridge owns. */
+export const ALL_TOPIC_ROLES: readonly TopicRole[] = ["callRequests", "callRequestsDlq", "callResults", "dlqReplays"];
+
+/** The catalog options for the topic names this command line uses (see Admin.ensureCatalogTopics). */
+export function catalogOptions(context: CliContext, partitions?: number): TopicCatalogOptions {
+  return {
     names: {
       callRequests: context.topics.callRequests,
       callRequestsDlq: context.topics.deadLetters,
@@ -11,6 +15,5 @@ export function catalogFor(context: CliContext, partitions?: number): TopicSpec[
       dlqReplays: context.topics.replays,
     },
     ...(partitions ? { partitions } : {}),
-  });
-  return Object.values(catalog);
+  };
 }

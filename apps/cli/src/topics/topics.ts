@@ -1,15 +1,14 @@
 import type { CliContext } from "../context.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
 import { table } from "../output/table.js";
-import { catalogFor } from "./catalog.js";
+import { ALL_TOPIC_ROLES, catalogOptions } from "./catalog.js";
 
 /** Creates callbridge's topics with their partitions and retention; existing ones are left as they are. */
 export async function ensureTopics(context: CliContext, options: { partitions?: number }): Promise<void> {
   const kafka = cliKafka(context.brokers);
   const admin = await connectAdmin(kafka, context.brokers);
   try {
-    const specs = catalogFor(context, options.partitions);
-    const result = await admin.ensureTopics(specs);
+    const { specs, ...result } = await admin.ensureCatalogTopics(ALL_TOPIC_ROLES, catalogOptions(context, options.partitions));
     if (context.json) {
       context.out(JSON.stringify(result, null, 2));
       return;
