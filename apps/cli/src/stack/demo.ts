@@ -1,4 +1,3 @@
-import { randomInt } from "node:crypto";
 import { maskPhoneNumber } from "@callbridge/schemas";
 import {
   DEV_SECRETS,
@@ -22,9 +21,22 @@ export interface DemoOptions {
   readonly waitSeconds: number;
 }
 
-/** A US number nobody has: 555-0100 to 555-0199 are reserved for fiction; which one is random per run. */
-function demoNumber(): string {
-  return `+1212555${String(randomInt(100, 200)).padStart(4, "0")}`;
+/** Area codes for the demo's numbers: with 555-0100 to 555-0199 in each, a pool of 1,000. */
+const DEMO_AREA_CODES = ["212", "310", "312", "415", "503", "617", "646", "702", "718", "917"];
+
+/**
+ * `count` different US numbers nobody has: 555-0100 to 555-0199 are reserved for fiction in
+ * every area code. The API answers 409 to a call to a number whose last call is still queued or
+ * active, so the numbers differ within a run, and a run takes the next `count` of the pool each
+ * second: two runs share a number only about three minutes apart, long after their calls ended.
+ */
+function demoNumbers(count: number, nowMs: number): string[] {
+  const pool = DEMO_AREA_CODES.length * 100;
+  const start = (Math.floor(nowMs / 1000) * count) % pool;
+  return Array.from({ length: count }, (_, i) => {
+    const index = (start + i) % pool;
+    return `+1${DEMO_AREA_CODES[Math.floor(index / 100)]}555${String(100 + (index % 100)).padStart(4, "0")}`;
+  });
 }
 
 /** A sample webhook, with how many calls the example routes place for it. */
@@ -40,7 +52,7 @@ interface DemoWebhook {
  * calls placed at the simulator and the dead letter with its reason.
  */
 export async function runDemo(context: CliContext, options: DemoOptions): Promise<void> {
-  const webhooks = demoWebhooks(options.ingestUrl, Date.now(), Array.from({ length: 6 }, demoNumber));
+  const webhooks = demoWebhooks(options.ingestUrl, Date.now(), demoNumbers(6, Date.now()));
   const callsBefore = await simCallCount(options.simUrl);
   await sendWebhooks(context, options.ingestUrl, webhooks);
   const expected = webhooks.reduce((sum, w) => sum + w.calls, 0);
