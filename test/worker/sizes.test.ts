@@ -1,4 +1,4 @@
-import { DLQ_HEADERS } from "@callbridge/schemas";
+import { DLQ_HEADERS, DLQ_MAX_KEY_BYTES } from "@callbridge/schemas";
 import { freePort } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, jsonOf, kafkaClient, produceRequests, readAll } from "../support/kafka.js";
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe("record sizes", () => {
-  it("an oversized poison record between good ones: dead-lettered cut and flagged, the good ones placed, committed past, prompt SIGTERM", {
+  it("oversized poison records between good ones (a huge value, a huge key): dead-lettered cut and flagged, the good ones placed, committed past, prompt SIGTERM", {
     timeout: 120_000,
   }, async () => {
     const sim = await startSimulator();
@@ -27,18 +27,25 @@ describe("record sizes", () => {
     // One produce call each: the poison only just fits the topic alone.
     await produceRequests(brokers, topics.callRequests, good.slice(0, 1));
     await produceRequests(brokers, topics.callRequests, [{ raw: poison, key: "poison" }]);
+    // Its neighbour: a key far longer than a dead letter keeps (DLQ_MAX_KEY_BYTES).
+    const hugeKey = "k".repeat(100_000);
+    await produceRequests(brokers, topics.callRequests, [{ raw: "not json", key: hugeKey }]);
     await produceRequests(brokers, topics.callRequests, good.slice(1));
     const env = workerProcessEnv({ brokers, topics, simUrl: sim.url }, { PORT: String(await freePort()), COMMIT_INTERVAL_MS: "200" });
     const worker = spawnWorker(env);
     cleanups.push(() => killHard(worker));
 
-    const [letter] = await eventually(
+    const letters = await eventually(
       async () => {
-        const letters = await readAll(brokers, topics.deadLetters);
-        return letters.length > 0 ? letters : undefined;
+        const found = await readAll(brokers, topics.deadLetters);
+        return found.length >= 2 ? found : undefined;
       },
-      `the poison's dead letter (worker said: ${worker.output().slice(-2_000)})`,
+      `the poisons' dead letters (worker said: ${worker.output().slice(-2_000)})`,
     );
+    const letter = letters.find((l) => String(l.key) === "poison");
+    const keyLetter = letters.find((l) => String(l.key) !== "poison");
+    expect(keyLetter?.headers).toMatchObject({ [DLQ_HEADERS.reason]: "invalid_message", [DLQ_HEADERS.keyTruncated]: "true" });
+    expect(String(keyLetter?.key)).toBe(hugeKey.slice(0, DLQ_MAX_KEY_BYTES));
     expect(letter?.headers).toMatchObject({
       [DLQ_HEADERS.reason]: "invalid_message",
       [DLQ_HEADERS.valueTruncated]: "true",

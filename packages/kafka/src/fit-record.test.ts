@@ -51,4 +51,23 @@ describe("fitRecord", () => {
     // Cut at a character boundary: it decodes to whole characters.
     expect(kept.toString("utf8")).toBe("é".repeat(kept.length / 2));
   });
+
+  it("when the key and headers alone exceed the limit, cuts them too, flagged, so the record still fits", () => {
+    const record = { key: "k".repeat(5_000), value: "v".repeat(5_000), headers: { keep: "w".repeat(3_000) } };
+    const fitted = fitRecord(record, { ...options, keyTruncatedHeader: "key_truncated" });
+    expect(fitted.trimmed).toBe("everything");
+    expect(fitsAlone(fitted.record, options.limitBytes)).toBe(true);
+    expect(fitted.record.headers).toMatchObject({ value_truncated: "true", value_original_bytes: "5000", key_truncated: "true" });
+    expect(String(fitted.record.key)).toBe("k".repeat(256));
+  });
+
+  it("cuts a key longer than maxKeyBytes whatever the record's size, flagged", () => {
+    const fitted = fitRecord(
+      { key: "k".repeat(5_000), value: "v" },
+      { ...options, limitBytes: 1_000_000, maxKeyBytes: 100, keyTruncatedHeader: "key_truncated" },
+    );
+    expect(String(fitted.record.key)).toBe("k".repeat(100));
+    expect(fitted.record.value).toBe("v");
+    expect(fitted.record.headers).toEqual({ key_truncated: "true" });
+  });
 });
