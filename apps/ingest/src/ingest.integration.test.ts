@@ -12,23 +12,15 @@ import {
   standardWebhook,
 } from "@callbridge/webhook-samples";
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
+import { describe, expect, inject, it } from "vitest";
+import { ingestPerTest } from "./test-support/ingest-per-test.js";
+import type { TestIngest } from "./test-support/start-ingest.js";
 import { readTopic } from "./test-support/topic-reader.js";
 
 // Webhooks over HTTP into a real ingest, records read back from the real broker.
 
 const brokers = inject("kafkaBrokers");
-let running: TestIngest | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-async function start(options: Parameters<typeof startTestIngest>[1] = {}): Promise<TestIngest> {
-  running = await startTestIngest(brokers, options);
-  return running;
-}
+const start = ingestPerTest(brokers);
 
 const hubspot = (t: TestIngest, body: unknown, nowMs?: number): SignedWebhook =>
   hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: t.url, ...(nowMs ? { nowMs } : {}) }, body);

@@ -1,16 +1,12 @@
 import { DEV_SECRETS, pipedrivePersonWebhook, sendWebhook } from "@callbridge/webhook-samples";
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
+import { describe, expect, inject, it } from "vitest";
+import { ingestPerTest } from "./test-support/ingest-per-test.js";
 import { readTopic } from "./test-support/topic-reader.js";
 
 // Pipedrive bodies the ingest cannot use get a 400 that says what is wrong, over HTTP.
 
 const brokers = inject("kafkaBrokers");
-let running: TestIngest | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
+const start = ingestPerTest(brokers);
 
 const AUTH = { sourceId: "pipedrive", username: DEV_SECRETS.pipedriveUser, password: DEV_SECRETS.pipedrivePassword };
 
@@ -69,7 +65,7 @@ describe("Pipedrive bodies that are not usable webhooks v2 events", () => {
     ["a v2 body with an empty meta.id", () => ({ ...v2Body().body, meta: { ...v2Body().body.meta, id: "" } }), "meta.id is empty"],
     ["a JSON list", () => [v2Body().body], "the body must be a Pipedrive webhooks v2 object ({meta, data, previous}), got array"],
   ])("%s -> 400 saying so, nothing written", async (_why, bodyOf, message) => {
-    running = await startTestIngest(brokers);
+    const running = await start();
     const { sample } = v2Body();
     const res = await sendWebhook(running.url, { ...sample, body: JSON.stringify(bodyOf()) });
     expect(res.status).toBe(400);
@@ -79,7 +75,7 @@ describe("Pipedrive bodies that are not usable webhooks v2 events", () => {
   });
 
   it("a v1 delivery with wrong credentials is still 401 (credentials are checked first)", async () => {
-    running = await startTestIngest(brokers);
+    const running = await start();
     const sample = pipedrivePersonWebhook({ ...AUTH, password: "guessed" }, { eventId: "e", personId: 1, name: "x", phones: [] });
     const res = await sendWebhook(running.url, { ...sample, body: JSON.stringify(addedPersonV1) });
     expect(res.status).toBe(401);
@@ -87,7 +83,7 @@ describe("Pipedrive bodies that are not usable webhooks v2 events", () => {
   });
 
   it("a well-formed v2 delivery is still accepted", async () => {
-    running = await startTestIngest(brokers);
+    const running = await start();
     const res = await sendWebhook(running.url, v2Body().sample);
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1 });

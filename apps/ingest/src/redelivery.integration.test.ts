@@ -1,25 +1,16 @@
 import { type RedisServerProcess, redisServerAvailable, startRedisServer } from "@callbridge/test-infra";
 import { DEV_SECRETS, hubspotPhoneChangeEvent, hubspotWebhook, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { RedisDeliveredEvents } from "./delivery/delivered-events.js";
-import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
+import { ingestPerTest } from "./test-support/ingest-per-test.js";
 import { readTopic } from "./test-support/topic-reader.js";
 
 // CRMs redeliver: on a timeout, on a retry policy, sometimes the same event several times at the
 // same moment. Each event must become one record, whichever delivery wins.
 
 const brokers = inject("kafkaBrokers");
-const running: TestIngest[] = [];
-afterEach(async () => {
-  for (const t of running.splice(0)) await t.stop();
-});
-
-async function start(options: Parameters<typeof startTestIngest>[1] = {}): Promise<TestIngest> {
-  const t = await startTestIngest(brokers, options);
-  running.push(t);
-  return t;
-}
+const start = ingestPerTest(brokers);
 
 const phoneChange = (eventId: number, objectId: number) => [
   hubspotPhoneChangeEvent({ eventId, objectId, phone: `+1415555${String(3000 + objectId)}` }),

@@ -6,24 +6,15 @@ import {
   salesforceOutboundMessage,
   sendWebhook,
 } from "@callbridge/webhook-samples";
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
+import { describe, expect, inject, it } from "vitest";
+import { ingestPerTest } from "./test-support/ingest-per-test.js";
 import { readTopic } from "./test-support/topic-reader.js";
 
 // Salesforce Outbound Messages whose values use XML character references (XML 1.0 §4.1):
 // decoded in every field before routing; illegal ones answered with a SOAP fault (400).
 
 const brokers = inject("kafkaBrokers");
-let running: TestIngest | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-async function start(): Promise<TestIngest> {
-  running = await startTestIngest(brokers);
-  return running;
-}
+const start = ingestPerTest(brokers);
 
 /** An Outbound Message with one Lead whose Phone and FirstName are written as raw XML (references kept as sent). */
 function leadWithRawXml(id: string, rawPhone: string, rawFirstName = "Ada"): SignedWebhook {

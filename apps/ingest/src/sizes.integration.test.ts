@@ -1,8 +1,9 @@
 import { DLQ_HEADERS } from "@callbridge/schemas";
 import { DEV_SECRETS, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ORIGINAL_EVENT_DROPPED_HEADER } from "./delivery/records.js";
-import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
+import { ingestPerTest } from "./test-support/ingest-per-test.js";
+import type { TestIngest } from "./test-support/start-ingest.js";
 import { readTopic } from "./test-support/topic-reader.js";
 
 // Records sized against the topics' own limits (max.message.bytes, read from the broker): a
@@ -10,27 +11,21 @@ import { readTopic } from "./test-support/topic-reader.js";
 // batched with an oversized one are not harmed.
 
 const brokers = inject("kafkaBrokers");
-let running: TestIngest | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
+const startIngest = ingestPerTest(brokers);
 
 const LIMIT = 200_000;
 const standard = (id: string, data: Record<string, unknown>) =>
   standardWebhook({ sourceId: "standard", secret: DEV_SECRETS.standardWebhooksSecret, id, payload: { type: "call.requested", data } });
 
-async function start(): Promise<TestIngest> {
-  running = await startTestIngest(brokers, {
+function start(): Promise<TestIngest> {
+  return startIngest({
     topicConfig: { callRequests: { "max.message.bytes": String(LIMIT) }, deadLetters: { "max.message.bytes": String(LIMIT) } },
   });
-  return running;
 }
 
 describe("record sizes at the ingest", () => {
   it("at the broker's default limit: a 600 KB event with an unusable number lands as a dead letter; 30 webhooks sent alongside all land once", async () => {
-    running = await startTestIngest(brokers);
-    const t = running;
+    const t = await startIngest();
     // Under the 1 MiB body limit, but event + draft (~1.2 MB) is over the default 1 MB record limit.
     const big = standard("msg_big", { id: "lead-big", phone: "not a number", name: "x".repeat(600_000) });
     const normal = Array.from({ length: 30 }, (_, i) =>

@@ -1,24 +1,16 @@
 import type { ConsumedRecord } from "@callbridge/kafka";
 import { DEV_SECRETS, sendWebhook } from "@callbridge/webhook-samples";
 import { Webhook as SvixWebhook } from "svix";
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
+import { describe, expect, inject, it } from "vitest";
+import { ingestPerTest } from "./test-support/ingest-per-test.js";
+import type { TestIngest } from "./test-support/start-ingest.js";
 import { readTopic } from "./test-support/topic-reader.js";
 
 // Svix-based senders sign Standard Webhooks events but name the headers svix-id, svix-timestamp
 // and svix-signature. The ingest takes those names as aliases of webhook-*, as the svix library does.
 
 const brokers = inject("kafkaBrokers");
-let running: TestIngest | undefined;
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-async function start(): Promise<TestIngest> {
-  running = await startTestIngest(brokers);
-  return running;
-}
+const start = ingestPerTest(brokers);
 
 const BODY = JSON.stringify({ type: "call.requested", data: { id: "lead-9", name: "Grace", phone: "+1 415 555 0150" } });
 
