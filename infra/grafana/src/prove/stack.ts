@@ -2,7 +2,7 @@
 // Talkover simulator, the ingest and the worker, each on a free port.
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { KafkaClient, topicCatalog } from "@callbridge/kafka";
+import { KafkaClient } from "@callbridge/kafka";
 import { startKafka } from "@callbridge/kafka-launcher";
 import { createLogger } from "@callbridge/observability";
 import { freePort } from "@callbridge/ports";
@@ -68,11 +68,10 @@ export async function createTopics(brokers: string, topics: TopicNames): Promise
   });
   const admin = kafka.admin();
   await admin.connect();
-  const catalog = topicCatalog({
+  await admin.ensureCatalogTopics(["callRequests", "callRequestsDlq", "callResults"], {
     names: { callRequests: topics.CALL_REQUESTS_TOPIC, callRequestsDlq: topics.DLQ_TOPIC, callResults: topics.CALL_RESULTS_TOPIC },
     partitions: 6,
   });
-  await admin.ensureTopics([catalog.callRequests, catalog.callRequestsDlq, catalog.callResults]);
   await admin.disconnect();
   return kafka;
 }
