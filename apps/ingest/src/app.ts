@@ -160,14 +160,10 @@ async function prepareTopics(kafka: KafkaClient, config: IngestConfig, log: Logg
       if (result.created.length > 0) log.info({ topics: result.created }, "created topics");
       for (const m of result.mismatched) log.warn(m, "topic has fewer partitions than configured");
     }
-    const read = await admin.maxMessageBytes([config.topics.callRequests, config.topics.deadLetters]).catch((error: unknown) => {
+    const limitOf = await admin.writeLimits([config.topics.callRequests, config.topics.deadLetters], (error) => {
       log.warn({ err: error }, "could not read the topics' max.message.bytes; assuming the broker default");
-      return new Map<string, number>();
     });
-    return {
-      callRequests: read.get(config.topics.callRequests) ?? DEFAULT_MAX_MESSAGE_BYTES,
-      deadLetters: read.get(config.topics.deadLetters) ?? DEFAULT_MAX_MESSAGE_BYTES,
-    };
+    return { callRequests: limitOf(config.topics.callRequests), deadLetters: limitOf(config.topics.deadLetters) };
   } finally {
     await admin.disconnect();
   }

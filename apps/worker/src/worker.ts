@@ -343,18 +343,11 @@ function consumerFailure(config: WorkerConfig, code: string | undefined, error: 
   return new Error(`the Kafka consumer stopped and will not restart: ${error.message}`, { cause: error });
 }
 
-/**
- * The size limits of the topics the worker writes, from the broker (each topic's
- * `max.message.bytes`); the broker's default when they cannot be read, said in a warning.
- */
+/** The size limits of the topics the worker writes, from the broker (see Admin.writeLimits). */
 async function writeLimits(admin: Admin, config: WorkerConfig, log: Logger): Promise<WriteLimits> {
   const topics = [config.topics.callResults, config.topics.deadLetters];
-  const read = await admin.maxMessageBytes(topics).catch((error: unknown) => {
+  const limitOf = await admin.writeLimits(topics, (error) => {
     log.warn({ err: error, topics }, "could not read the topics' max.message.bytes; assuming the broker default");
-    return new Map<string, number>();
   });
-  return {
-    callResults: read.get(config.topics.callResults) ?? DEFAULT_MAX_MESSAGE_BYTES,
-    deadLetters: read.get(config.topics.deadLetters) ?? DEFAULT_MAX_MESSAGE_BYTES,
-  };
+  return { callResults: limitOf(config.topics.callResults), deadLetters: limitOf(config.topics.deadLetters) };
 }

@@ -2,6 +2,7 @@ import type { TopicRole } from "@callbridge/schemas";
 import kafkajs, { type Kafka, type Admin as KafkaJsAdmin } from "kafkajs";
 import { wrapKafkaError } from "./errors.js";
 import type { ConnectionState } from "./log-adapter.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "./record-size.js";
 import { type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";
 
 const ADMIN_ATTEMPTS = 5;
@@ -162,6 +163,20 @@ export class Admin {
         })
         .sort((a, b) => a.partition - b.partition);
     });
+  }
+
+  /**
+   * What a producer sizes its records against: each topic's limit (maxMessageBytes), or the
+   * broker's default (DEFAULT_MAX_MESSAGE_BYTES) for a topic whose limit cannot be read, in which
+   * case `onUnreadable` hears why, once. Never throws: sizing to the default is safer than not
+   * starting, and the broker still refuses what it will not take.
+   */
+  async writeLimits(topics: readonly string[], onUnreadable: (error: unknown) => void): Promise<(topic: string) => number> {
+    const read = await this.maxMessageBytes(topics).catch((error: unknown) => {
+      onUnreadable(error);
+      return new Map<string, number>();
+    });
+    return (topic) => read.get(topic) ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   /**
