@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { EnvKafkaBrokers, EnvLogLevel, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
-import { parseBrokers } from "@callbridge/kafka";
 import { type EnvReference, loadRoutesFile, type RoutesFile } from "@callbridge/routes";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
@@ -94,7 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       metricsPort: e.METRICS_PORT,
       host: e.HOST,
       logLevel: e.LOG_LEVEL,
-      kafka: { brokers: parseBrokers(e.KAFKA_BROKERS), clientId: e.KAFKA_CLIENT_ID },
+      kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
       redisUrl: e.REDIS_URL,
       routesFile: e.ROUTES_FILE,
       routes: routes.routes,

@@ -1,5 +1,4 @@
 import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
-import { parseBrokers } from "@callbridge/kafka";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
@@ -209,7 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       host: e.HOST,
       logLevel: e.LOG_LEVEL,
       kafka: {
-        brokers: parseBrokers(e.KAFKA_BROKERS),
+        brokers: e.KAFKA_BROKERS,
         clientId: e.KAFKA_CLIENT_ID,
         groupId: e.KAFKA_GROUP_ID,
         sessionTimeoutMs: e.CONSUMER_SESSION_TIMEOUT_MS,

@@ -11,13 +11,13 @@ const Schema = z.object({
 });
 
 describe("shared env fields", () => {
-  it("read text as the numbers and levels they stand for", () => {
+  it("read text as the numbers, levels and broker lists they stand for", () => {
     expect(Schema.parse({ PORT: "8080", MAX: "5", WAIT_MS: "0", KAFKA_BROKERS: "127.0.0.1:19092" })).toEqual({
       PORT: 8080,
       MAX: 5,
       WAIT_MS: 0,
       LOG_LEVEL: "info",
-      KAFKA_BROKERS: "127.0.0.1:19092",
+      KAFKA_BROKERS: ["127.0.0.1:19092"],
     });
   });
 

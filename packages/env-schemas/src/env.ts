@@ -18,10 +18,12 @@ const BROKERS_REQUIRED = "is required (e.g. 127.0.0.1:19092; `pnpm kafka:up` pri
 export const EnvKafkaBrokers = z
   .string({ error: BROKERS_REQUIRED })
   .min(1, BROKERS_REQUIRED)
-  .superRefine((text, context) => {
+  .transform((text, context) => {
     // Checked here: kafkajs would turn `garbage` into port NaN and fail deep in Node's sockets.
     const parsed = parseBrokerList(text);
-    if (!parsed.ok && text !== "") context.addIssue({ code: "custom", message: parsed.problem });
+    if (parsed.ok) return parsed.brokers;
+    context.addIssue({ code: "custom", message: parsed.problem });
+    return z.NEVER;
   })
   .describe("Comma-separated `host:port` of the Kafka brokers.");
 

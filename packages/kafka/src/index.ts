@@ -13,7 +13,7 @@ export type {
 export { type DecodeResult, decodeJson, encodeJson } from "./envelope.js";
 export { KafkaOperationError } from "./errors.js";
 export { type FitOptions, type Fitted, fitRecord } from "./fit-record.js";
-export { KafkaClient, type KafkaClientConfig, parseBrokers } from "./kafka-client.js";
+export { KafkaClient, type KafkaClientConfig } from "./kafka-client.js";
 export { type BatchObserver, type BatchSender, ProduceBatcher, type ProduceBatcherOptions, type TopicRecord } from "./produce-batcher.js";
 export type { Producer, ProducerOptions, TopicRecords } from "./producer.js";
 export { DEFAULT_MAX_MESSAGE_BYTES, fitsAlone, RECORD_BATCH_OVERHEAD_BYTES, recordBytes } from "./record-size.js";

@@ -55,11 +55,3 @@ export class KafkaClient {
     return new Admin(this.kafka, this.connection, options);
   }
 }
-
-/** `"a:9092, b:9092"` -> `["a:9092", "b:9092"]`. */
-export function parseBrokers(list: string): string[] {
-  return list
-    .split(",")
-    .map((broker) => broker.trim())
-    .filter(Boolean);
-}

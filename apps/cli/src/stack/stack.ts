@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { parseBrokerList } from "@callbridge/env-schemas";
-import { parseBrokers } from "@callbridge/kafka";
 import { startKafka, stopKafka } from "@callbridge/kafka-launcher";
 import type { CliContext } from "../context.js";
 import { CliError, usageError } from "../errors.js";
@@ -83,7 +82,9 @@ async function brokersToUse(
 }
 
 async function createTopics(context: CliContext, brokers: string): Promise<void> {
-  const list = parseBrokers(brokers);
+  const parsed = parseBrokerList(brokers);
+  if (!parsed.ok) throw usageError(`KAFKA_BROKERS=${brokers}: ${parsed.problem}`);
+  const list = parsed.brokers;
   const kafka = cliKafka(list);
   const admin = await connectAdmin(kafka, list);
   try {
