@@ -35,17 +35,18 @@ export async function inspectLetter(context: CliContext, id: string, options: { 
   }
   const width = Math.max(...Object.keys(headers).map((name) => name.length));
   context.out(`dead letter ${letter.id} in ${context.topics.deadLetters}`);
-  context.out(`key: ${shownKey}\n\nheaders:`);
+  context.out(`key: ${shownOnTerminal(shownKey, SHOWN_KEY_CHARS)}\n\nheaders:`);
   for (const [name, v] of Object.entries(headers)) context.out(`  ${name.padEnd(width)}  ${v}`);
   const text = typeof value === "string" || value === null ? String(value) : JSON.stringify(value, null, 2);
   context.out(`\nvalue:\n${shownOnTerminal(text)}`);
 }
 
-/** The value as a table shows it: at most this many characters (`--json` prints it all). */
+/** The value and the key as a terminal shows them: at most this many characters (`--json` prints them whole). */
 const SHOWN_VALUE_CHARS = 16_384;
+const SHOWN_KEY_CHARS = 1_024;
 
 /** `text`, cut for a terminal with a line saying how much was left out. */
 export function shownOnTerminal(text: string, maxChars = SHOWN_VALUE_CHARS): string {
   if (text.length <= maxChars) return text;
-  return `${text.slice(0, maxChars)}\n... (${text.length - maxChars} more characters; --json prints the whole value)`;
+  return `${text.slice(0, maxChars)}\n... (${text.length - maxChars} more characters; --json prints it whole)`;
 }

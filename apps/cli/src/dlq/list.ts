@@ -1,6 +1,6 @@
 import type { CliContext } from "../context.js";
 import { interruptedError } from "../errors.js";
-import { age } from "../output/table.js";
+import { age, cellText } from "../output/table.js";
 import { buildFilter, type FilterOptions } from "./filters.js";
 import { type Letter, maskPhonesIn } from "./letter.js";
 import { type Listing, streamingJson, streamingTable, tail } from "./listing.js";
@@ -25,7 +25,7 @@ export async function listLetters(context: CliContext, options: FilterOptions & 
     l.source ?? "-",
     l.attempts ?? "-",
     String(l.replayCount),
-    l.maskedKey,
+    cellText(l.maskedKey),
   ];
   const output: Listing<Letter> = context.json ? streamingJson(context.out, listRow) : streamingTable(context.out, HEADERS, row);
   const shown = options.limit === undefined ? output : tail(options.limit, output);

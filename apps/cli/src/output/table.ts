@@ -17,3 +17,8 @@ export function age(fromMs: number, nowMs: number): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
   return `${Math.floor(seconds / 86_400)}d`;
 }
+
+/** A cell's text, at most `maxChars` of it: a key of kilobytes would make every row that wide. */
+export function cellText(text: string, maxChars = 80): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}…(+${text.length - maxChars})`;
+}

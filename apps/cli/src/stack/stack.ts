@@ -154,6 +154,9 @@ function firstExitOrSignal(started: readonly Child[], signals: AbortSignal): Pro
 
 function banner(facts: { brokers: string; talkover: string; simulated: boolean; options: StackOptions }): string {
   const { options } = facts;
+  // The demo's defaults are the stack's default ports; say where to send when they differ.
+  const ingestFlag = options.ingestPort === 8080 ? "" : ` --ingest-url http://127.0.0.1:${options.ingestPort}`;
+  const simFlag = options.simPort === 4010 || !facts.simulated ? "" : ` --sim-url http://127.0.0.1:${options.simPort}`;
   return [
     "",
     "callbridge is running",
@@ -163,7 +166,7 @@ function banner(facts: { brokers: string; talkover: string; simulated: boolean; 
     `  talkover   ${facts.talkover}${facts.simulated ? "   (simulator: calls at /_sim/calls)" : ""}`,
     `  kafka      ${facts.brokers}`,
     "",
-    "  try it:    node apps/cli/dist/main.js demo       (signed sample webhooks, one per source kind)",
+    `  try it:    node apps/cli/dist/main.js demo${ingestFlag}${simFlag}       (signed sample webhooks, one per source kind)`,
     "             node apps/cli/dist/main.js dlq list   (dead letters; `pnpm demo` / `pnpm callbridge` with pnpm on PATH)",
     "  Ctrl-C stops everything this started.",
     "",
