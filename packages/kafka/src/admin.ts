@@ -1,5 +1,6 @@
 import type { TopicRole } from "@callbridge/schemas";
 import kafkajs, { type Kafka, type Admin as KafkaJsAdmin } from "kafkajs";
+import { whileClusterInFlux } from "./cluster-in-flux.js";
 import { wrapKafkaError } from "./errors.js";
 import type { ConnectionState } from "./log-adapter.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "./record-size.js";
@@ -233,12 +234,13 @@ export class Admin {
   /**
    * kafkajs does not retry some admin requests even on errors it calls retriable (a
    * coordinator still loading after a broker restart answers GROUP_LOAD_IN_PROGRESS), so
-   * retriable failures get a few short tries here.
+   * retriable failures get a few short tries here; a leader election anywhere in the cluster
+   * is waited out (whileClusterInFlux).
    */
   private async call<T>(operation: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await operation();
+        return await whileClusterInFlux("admin", operation);
       } catch (error) {
         const wrapped = wrapKafkaError("admin", error);
         if (!wrapped.retriable || attempt >= ADMIN_ATTEMPTS) throw wrapped;

@@ -1,5 +1,6 @@
 import type { Logger } from "@callbridge/observability";
 import type { Kafka, Consumer as KafkaJsConsumer } from "kafkajs";
+import { whileClusterInFlux } from "./cluster-in-flux.js";
 import { wrapKafkaError } from "./errors.js";
 import type { ConnectionState } from "./log-adapter.js";
 import { type ConsumedRecord, decodeHeaders, type TopicPartitionOffset } from "./records.js";
@@ -117,12 +118,8 @@ export class Consumer {
   }
 
   async connect(): Promise<void> {
-    try {
-      await this.consumer.connect();
-      this.connection.established = true;
-    } catch (error) {
-      throw wrapKafkaError("connect", error);
-    }
+    await whileClusterInFlux("connect", () => this.consumer.connect());
+    this.connection.established = true;
   }
 
   /** Subscribes to topics; a group with no committed offset starts at the earliest record. */

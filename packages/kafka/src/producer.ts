@@ -1,4 +1,5 @@
 import { CompressionTypes, type Kafka, type Producer as KafkaJsProducer, type Message, Partitioners } from "kafkajs";
+import { whileClusterInFlux } from "./cluster-in-flux.js";
 import { wrapKafkaError } from "./errors.js";
 import type { ConnectionState } from "./log-adapter.js";
 import type { OutgoingRecord, ProducedRecordMetadata } from "./records.js";
@@ -48,13 +49,9 @@ export class Producer {
   }
 
   async connect(): Promise<void> {
-    try {
-      await this.producer.connect();
-      this.connected = true;
-      this.connection.established = true;
-    } catch (error) {
-      throw wrapKafkaError("connect", error);
-    }
+    await whileClusterInFlux("connect", () => this.producer.connect());
+    this.connected = true;
+    this.connection.established = true;
   }
 
   send(topic: string, records: readonly OutgoingRecord[]): Promise<ProducedRecordMetadata[]> {
