@@ -32,7 +32,8 @@ beforeAll(async () => {
     "--replays-topic",
     replays,
   ];
-  worker = await startTestWorker(brokers, { simUrl: sim.url, topics });
+  // Parking off: the by-hand way (a letter, then a replay) is what operators who turn it off get.
+  worker = await startTestWorker(brokers, { simUrl: sim.url, topics, env: { PARK_CAMPAIGN_STATUSES: "" } });
 });
 afterAll(async () => {
   await worker.stop();

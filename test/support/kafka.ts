@@ -1,4 +1,4 @@
-import { type ConsumedRecord, KafkaClient, readTopicSnapshot } from "@callbridge/kafka";
+import { type ConsumedRecord, deferralTopicSpecs, KafkaClient, readTopicSnapshot } from "@callbridge/kafka";
 import { createLogger } from "@callbridge/observability";
 import { type CallRequestInput, callRequestKey } from "@callbridge/schemas";
 import { uniqueName } from "@callbridge/test-infra";
@@ -13,7 +13,7 @@ export interface TestTopics {
   readonly callResults: string;
 }
 
-/** Fresh topics for one test (requests with `partitions` partitions). */
+/** Fresh topics for one test (requests with `partitions` partitions, and its deferral tiers with as many). */
 export async function createTopics(brokers: string, partitions = 3): Promise<TestTopics> {
   const topics = { callRequests: uniqueName("requests"), deadLetters: uniqueName("dlq"), callResults: uniqueName("results") };
   const admin = kafkaClient(brokers).admin();
@@ -22,6 +22,7 @@ export async function createTopics(brokers: string, partitions = 3): Promise<Tes
     { name: topics.callRequests, partitions, retentionMs: 3_600_000 },
     { name: topics.deadLetters, partitions: 1, retentionMs: 3_600_000 },
     { name: topics.callResults, partitions: 3, retentionMs: 3_600_000 },
+    ...deferralTopicSpecs(topics.callRequests, partitions).map((spec) => ({ ...spec, retentionMs: 3_600_000 })),
   ]);
   await admin.disconnect();
   return topics;

@@ -104,7 +104,8 @@ describe("outcome policy", () => {
   });
 
   it.each([
-    ["400 campaign not active", "campaign-paused", 400, "CAMPAIGN_NOT_ACTIVE"],
+    ["400 campaign not active, and never will be (completed)", "campaign-completed", 400, "CAMPAIGN_NOT_ACTIVE"],
+    ["400 campaign not active, and never will be (cancelled)", "campaign-cancelled", 400, "CAMPAIGN_NOT_ACTIVE"],
     ["403 forbidden", "campaign-forbidden", 403, "FORBIDDEN"],
     ["404 unknown campaign", "campaign-gone", 404, "CAMPAIGN_NOT_FOUND"],
   ])("%s: dead-lettered at once with code and body", async (_name, campaignId, status, code) => {

@@ -1,5 +1,5 @@
 import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
-import { DEFAULT_TOPICS } from "@callbridge/schemas";
+import { CampaignStatus, DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
 const Port = EnvPort;
@@ -26,6 +26,23 @@ const CampaignLimits = z
       limits.set(match[1], { ratePerSecond: rate, burst: match[3] ? Number(match[3]) : Math.max(1, Math.ceil(rate)) });
     }
     return limits;
+  });
+
+/** `draft,paused` -> the campaign statuses that park a request; empty turns parking off. `active` cannot park. */
+const ParkStatuses = z
+  .string()
+  .default("draft,paused")
+  .transform((text, ctx) => {
+    const statuses = new Set<CampaignStatus>();
+    for (const name of text
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const status = CampaignStatus.exclude(["active"]).safeParse(name);
+      if (status.success) statuses.add(status.data);
+      else ctx.addIssue({ code: "custom", message: `"${name}" is not a status that can park (draft, paused, completed, cancelled)` });
+    }
+    return statuses;
   });
 
 /**
@@ -107,6 +124,25 @@ export const WorkerEnv = z.object({
     .enum(["dead_letter", "outcome"])
     .default("dead_letter")
     .describe("409 DUPLICATE_CALL: `dead_letter` (the default) or `outcome` (a plain `duplicate` result)."),
+  DEFER_ABOVE_MS: PositiveInt.min(1_000)
+    .default(15_000)
+    .describe(
+      "A wait this long or longer (a Retry-After, a backoff step) is not held in memory: the request waits durably in a deferral tier topic (docs/deferral.md).",
+    ),
+  PARK_CAMPAIGN_STATUSES: ParkStatuses.describe(
+    "Campaign statuses whose CAMPAIGN_NOT_ACTIVE parks the request until the campaign is active (comma-separated); any other status dead-letters. Empty: parking off.",
+  ),
+  PARK_POLL_INTERVAL_MS: PositiveInt.min(1_000)
+    .default(30_000)
+    .describe("Each campaign with parked requests is read (GET /campaigns/{id}) this often, once over all replicas."),
+  PARK_MAX_AGE_MS: PositiveInt.default(7 * 24 * 3600 * 1000).describe(
+    "A request parked this long is dead-lettered `parked_expired` with the campaign's last seen status.",
+  ),
+  PARK_POLLS_PER_SECOND: z.coerce
+    .number({ error: "must be a number of reads per second" })
+    .positive("must be above 0")
+    .default(5)
+    .describe("Most campaign reads one worker starts per second."),
   CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000).describe("While the token is refused (401), probe the API this often."),
   LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600).describe("How long the ledger remembers a placed call."),
   LEDGER_MAX_ENTRIES: PositiveInt.default(100_000).describe(
@@ -186,6 +222,14 @@ export interface WorkerConfig {
   readonly retry: { readonly maxAttempts: number; readonly baseMs: number; readonly maxMs: number; readonly retryAfterMaxMs: number };
   readonly duplicateCallPolicy: "dead_letter" | "outcome";
   readonly circuitProbeIntervalMs: number;
+  /** Waits at least this long are deferred durably, ms. */
+  readonly deferAboveMs: number;
+  readonly park: {
+    readonly statuses: ReadonlySet<CampaignStatus>;
+    readonly pollIntervalMs: number;
+    readonly maxAgeMs: number;
+    readonly pollsPerSecond: number;
+  };
   readonly ledgerTtlSeconds: number;
   readonly commitIntervalMs: number;
   readonly lagIntervalMs: number;
@@ -232,6 +276,13 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       retry: { maxAttempts: e.MAX_ATTEMPTS, baseMs: e.BACKOFF_BASE_MS, maxMs: e.BACKOFF_MAX_MS, retryAfterMaxMs: e.RETRY_AFTER_MAX_MS },
       duplicateCallPolicy: e.DUPLICATE_CALL_POLICY,
       circuitProbeIntervalMs: e.CIRCUIT_PROBE_INTERVAL_MS,
+      deferAboveMs: e.DEFER_ABOVE_MS,
+      park: {
+        statuses: e.PARK_CAMPAIGN_STATUSES,
+        pollIntervalMs: e.PARK_POLL_INTERVAL_MS,
+        maxAgeMs: e.PARK_MAX_AGE_MS,
+        pollsPerSecond: e.PARK_POLLS_PER_SECOND,
+      },
       ledgerTtlSeconds: e.LEDGER_TTL_SECONDS,
       commitIntervalMs: e.COMMIT_INTERVAL_MS,
       lagIntervalMs: e.LAG_INTERVAL_MS,

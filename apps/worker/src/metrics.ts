@@ -39,6 +39,52 @@ function createMetrics(registry: Registry) {
     ...limiterMetrics(registers),
     ...consumerMetrics(registers),
     ...healthMetrics(registers),
+    ...deferralMetrics(registers),
+  };
+}
+
+/** Durable deferral and parking (docs/deferral.md#how-to-watch-it). */
+function deferralMetrics(registers: Registry[]) {
+  return {
+    deferrals: new Counter({
+      name: "callbridge_worker_deferrals_total",
+      help: "Requests written to a deferral tier, by reason (retry_backoff, rate_limited, campaign_not_active); a parked request counts at every check.",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    parkings: new Counter({
+      name: "callbridge_worker_parked_requests_total",
+      help: "Requests parked for the first time (campaign not active), by the campaign's status (draft, paused, unknown).",
+      labelNames: ["campaign_status"] as const,
+      registers,
+    }),
+    redrives: new Counter({
+      name: "callbridge_worker_redrives_total",
+      help: "Parked requests that went on to their call because the campaign became active.",
+      registers,
+    }),
+    campaignPolls: new Counter({
+      name: "callbridge_worker_campaign_polls_total",
+      help: "Reads of GET /campaigns/{id} for parked requests, by what they found (a status, or error).",
+      labelNames: ["result"] as const,
+      registers,
+    }),
+    deferredRequests: new Gauge({
+      name: "callbridge_worker_deferred_requests",
+      help: "Requests waiting in each deferral tier (the group's lag on the tier topic).",
+      labelNames: ["tier"] as const,
+      registers,
+    }),
+    deferredOverdue: new Gauge({
+      name: "callbridge_worker_deferred_overdue_seconds",
+      help: "How long past its due time the most overdue waiting request this worker holds is (0 when none is).",
+      registers,
+    }),
+    deferredNextDue: new Gauge({
+      name: "callbridge_worker_deferred_next_due_timestamp_seconds",
+      help: "Unix time at which the next waiting request this worker holds is due (0 when it holds none).",
+      registers,
+    }),
   };
 }
 

@@ -4,13 +4,18 @@ import {
   BrokerProbe,
   type ConsumerEvent,
   DEFAULT_MAX_MESSAGE_BYTES,
+  deferralTopicSpecs,
   type KafkaClient,
   ProduceBatcher,
   type TopicRecord,
 } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
+import { deferralTopics } from "@callbridge/schemas";
 import type { TalkoverClient } from "@callbridge/talkover-client";
 import type { Redis } from "ioredis";
+import { CampaignWatch } from "./campaigns/campaign-watch.js";
+import { ParkedCommands } from "./campaigns/parked-commands.js";
+import { MemoryStatusCache, RedisStatusCache } from "./campaigns/status-cache.js";
 import { ClaimKeeper } from "./claims/claim-keeper.js";
 import type { WorkerConfig } from "./config.js";
 import { Dispatcher, type WriteLimits } from "./consume/dispatcher.js";
@@ -91,6 +96,8 @@ class WorkerRuntime implements Worker {
   private readonly probe: BrokerProbe;
   private readonly circuit: AuthCircuit;
   private readonly dispatcher: Dispatcher;
+  private readonly watch: CampaignWatch;
+  private readonly parkedCommands: ParkedCommands;
   private joined = false;
   private producerConnected = false;
   private draining = false;
@@ -140,6 +147,25 @@ class WorkerRuntime implements Worker {
       },
     );
     this.metrics.circuitOpen.set(0);
+    this.watch = new CampaignWatch(
+      deps.client,
+      deps.redis ? new RedisStatusCache(deps.redis) : new MemoryStatusCache(),
+      {
+        pollIntervalMs: config.park.pollIntervalMs,
+        pollsPerSecond: config.park.pollsPerSecond,
+        owner: this.owner,
+        onPoll: (result) => this.metrics.campaignPolls.inc({ result }),
+      },
+      this.log,
+    );
+    this.parkedCommands = new ParkedCommands(
+      deps.redis,
+      (campaigns) => {
+        for (const campaign of campaigns) void this.watch.forget(campaign).catch(() => undefined);
+        this.dispatcher.wakeParked();
+      },
+      this.log,
+    );
     this.dispatcher = this.createDispatcher();
     this.consumer.on((event) => this.onConsumerEvent(event));
     this.updateReady();
@@ -185,9 +211,13 @@ class WorkerRuntime implements Worker {
     await this.limiter.ready();
     this.claims.start();
     await this.step("kafka", () => this.consumer.connect());
-    await this.step("kafka", () => this.consumer.subscribe([config.topics.callRequests]));
+    await this.step("kafka", () => this.consumer.subscribe([config.topics.callRequests, ...deferralTopics(config.topics.callRequests)]));
     await this.step("kafka", () => this.consumer.run((batch) => this.dispatcher.handleBatch(batch)));
-    this.commitTimer = setInterval(() => void this.dispatcher.commit(), config.commitIntervalMs);
+    this.parkedCommands.start();
+    this.commitTimer = setInterval(() => {
+      void this.dispatcher.commit();
+      this.dispatcher.observeDeferred();
+    }, config.commitIntervalMs);
     this.probe.start();
     this.stopLag = startLagReporter(
       this.admin,
@@ -223,7 +253,9 @@ class WorkerRuntime implements Worker {
       const result = await this.step("kafka", () =>
         this.admin.ensureCatalogTopics(["callRequests", "callRequestsDlq", "callResults"], { names }),
       );
-      if (result.created.length > 0) this.log.info({ topics: result.created }, "created topics");
+      const tiers = await this.step("kafka", () => this.admin.ensureTopics(deferralTopicSpecs(config.topics.callRequests)));
+      const created = [...result.created, ...tiers.created];
+      if (created.length > 0) this.log.info({ topics: created }, "created topics");
     }
     await this.step("kafka", () => this.producer.connect());
     this.producerConnected = true;
@@ -244,6 +276,7 @@ class WorkerRuntime implements Worker {
           this.stopLag?.();
           this.claims.stop();
           this.circuit.stop();
+          this.parkedCommands.stop();
         },
       ],
       ["commit", () => this.dispatcher.commit()],
@@ -274,7 +307,15 @@ class WorkerRuntime implements Worker {
       metrics: this.metrics,
       logger: deps.logger,
       warnings: new ThrottledLog(this.log),
-      policy: { ...config.retry, duplicateCallPolicy: config.duplicateCallPolicy },
+      policy: {
+        ...config.retry,
+        duplicateCallPolicy: config.duplicateCallPolicy,
+        deferAboveMs: config.deferAboveMs,
+        parking: config.park.statuses.size > 0,
+      },
+      watch: this.watch,
+      droppedBefore: (campaign: string) => this.parkedCommands.droppedBefore(campaign),
+      park: { parkStatuses: config.park.statuses, pollIntervalMs: config.park.pollIntervalMs, maxAgeMs: config.park.maxAgeMs },
     };
     return new Dispatcher({
       consumer: this.consumer,
@@ -284,7 +325,8 @@ class WorkerRuntime implements Worker {
       maxInFlight: config.maxInFlight,
       metrics: this.metrics,
       logger: deps.logger,
-      process: (request, signals) => processRequest(request, processorDeps, signals),
+      process: (request, signals, deferral) => processRequest(request, processorDeps, signals, deferral),
+      wakesEarly: (campaign, writtenAtMs) => this.parkedCommands.wakesEarly(campaign, writtenAtMs),
     });
   }
 

@@ -19,4 +19,4 @@ export type { Producer, ProducerOptions, TopicRecords } from "./producer.js";
 export { DEFAULT_MAX_MESSAGE_BYTES, fitsAlone, RECORD_BATCH_OVERHEAD_BYTES, recordBytes } from "./record-size.js";
 export type { ConsumedRecord, OutgoingRecord, ProducedRecordMetadata, RecordHeaders, TopicPartitionOffset } from "./records.js";
 export { readTopicSnapshot } from "./snapshot.js";
-export { type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";
+export { deferralTopicSpecs, type TopicCatalogOptions, type TopicSpec, topicCatalog } from "./topics.js";

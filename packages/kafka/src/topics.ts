@@ -1,4 +1,4 @@
-import { DEFAULT_TOPICS, type TopicRole } from "@callbridge/schemas";
+import { DEFAULT_TOPICS, DEFERRAL_TIERS, deferralTopic, type TopicRole } from "@callbridge/schemas";
 
 export interface TopicSpec {
   readonly name: string;
@@ -33,4 +33,20 @@ export function topicCatalog(options: TopicCatalogOptions = {}): Record<TopicRol
     // One record per replayed letter, kept as long as the letters (compaction keeps the latest per letter).
     dlqReplays: { name: names.dlqReplays, partitions: 1, retentionMs: 30 * DAY_MS, config: { "cleanup.policy": "compact,delete" } },
   };
+}
+
+/**
+ * The deferral tier topics of a requests topic (docs/deferral.md): as many partitions, kept as
+ * long, and compacted by idempotency key, so a request parked for days (written again at every
+ * check) takes the space of its latest copy, not of every copy. Segments roll hourly so
+ * compaction can reach them. A record may be a little larger than on the requests topic (the
+ * deferral's headers): the limit leaves 64 KiB for them.
+ */
+export function deferralTopicSpecs(callRequestsTopic: string, partitions = 12): TopicSpec[] {
+  return DEFERRAL_TIERS.map((tier) => ({
+    name: deferralTopic(callRequestsTopic, tier),
+    partitions,
+    retentionMs: 7 * DAY_MS,
+    config: { "cleanup.policy": "compact,delete", "segment.ms": String(60 * 60 * 1000), "max.message.bytes": String(1_048_588 + 65_536) },
+  }));
 }

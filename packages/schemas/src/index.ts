@@ -1,5 +1,6 @@
 export * from "./kafka/call-request.js";
 export * from "./kafka/call-result.js";
+export * from "./kafka/deferral.js";
 export * from "./kafka/dlq-headers.js";
 export * from "./kafka/topics.js";
 export * from "./phone.js";

@@ -2,7 +2,9 @@ import { setMaxListeners } from "node:events";
 import type { ConsumedRecord, Consumer, ProduceBatcher, RecordBatch, TopicPartitions, TopicRecord } from "@callbridge/kafka";
 import { DEFAULT_MAX_MESSAGE_BYTES, decodeJson, fitRecord, KafkaOperationError } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
-import { CallRequest, deadLetterFit } from "@callbridge/schemas";
+import { CallRequest, DEFERRAL_TIERS, deadLetterFit, deferralTopic } from "@callbridge/schemas";
+import { type Deferral, type DeferredRecord, deferralRecord, readDeferredRecord } from "../deferral/deferral-record.js";
+import { isDue } from "../deferral/tiers.js";
 import {
   CONTEXT_DROPPED_HEADER,
   deadLetterRecord,
@@ -13,6 +15,7 @@ import {
 import type { WorkerMetrics } from "../metrics.js";
 import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
 import { sleep } from "../process/sleep.js";
+import { DeferralHolds } from "./deferral-holds.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
 import { room, shouldPause, type WindowState } from "./window.js";
@@ -29,17 +32,24 @@ export interface WriteLimits {
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
   readonly output: Pick<ProduceBatcher, "send">;
-  readonly process: (request: CallRequest, signals: ProcessSignals) => Promise<RequestEnd>;
+  readonly process: (request: CallRequest, signals: ProcessSignals, deferral?: Deferral) => Promise<RequestEnd>;
   readonly topics: WorkerTopics;
   readonly maxInFlight: number;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
+  /** Whether a parked request of a campaign, written at a time, is to be read before its wake time (an operator's command). */
+  readonly wakesEarly?: (campaignId: string, writtenAtMs: number) => boolean;
+  readonly now?: () => number;
 }
 
 interface Work {
+  /** The record as consumed (its offset is what gets committed). */
   readonly record: ConsumedRecord;
+  /** The request's record as first read from the requests topic (the same, unless it waited in a tier). */
+  readonly origin: ConsumedRecord;
   readonly request: CallRequest;
   readonly tracker: OffsetTracker;
+  readonly deferral?: Deferral | undefined;
 }
 
 /**
@@ -48,7 +58,9 @@ interface Work {
  * key in order. A partition's fetching pauses while its share is full or calls are held, and
  * resumes once half of it is free. Offsets are committed up to the lowest
  * unfinished record of each partition, so a crash redelivers only what was in flight, and
- * throughput does not depend on the number of partitions.
+ * throughput does not depend on the number of partitions. Records of the deferral tier topics
+ * (docs/deferral.md) are taken once they are due: a partition whose head is not due yet is
+ * paused until it is, and a due request that still has to wait goes on to its next tier.
  */
 export class Dispatcher {
   private readonly trackers = new Map<string, OffsetTracker>();
@@ -59,8 +71,13 @@ export class Dispatcher {
   private readonly abort = new AbortController();
   private inFlight = 0;
   private limits: WriteLimits;
-  private assignedPartitions: readonly number[] = [];
-  private readonly pausedPartitions = new Set<number>();
+  /** The partitions of the requests topic and of the tier topics this member owns. */
+  private assignedPartitions: readonly { topic: string; partition: number }[] = [];
+  private requestPartitions = 0;
+  private readonly pausedPartitions = new Set<string>();
+  private readonly tierTopics: ReadonlySet<string>;
+  private readonly holds: DeferralHolds;
+  private readonly now: () => number;
   private held = false;
   private draining = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -68,6 +85,9 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {
     this.limits = { callResults: DEFAULT_MAX_MESSAGE_BYTES, deadLetters: DEFAULT_MAX_MESSAGE_BYTES };
     this.keys = new KeyQueue((work) => this.run(work));
+    this.now = deps.now ?? Date.now;
+    this.tierTopics = new Set(DEFERRAL_TIERS.map((tier) => deferralTopic(deps.topics.callRequests, tier)));
+    this.holds = new DeferralHolds(() => this.applyBackpressure(), this.now);
     // Every waiting request listens on these two signals; thousands of listeners are expected.
     setMaxListeners(0, this.stopStarting.signal, this.abort.signal);
   }
@@ -88,6 +108,7 @@ export class Dispatcher {
    * the time to the first call do not grow with a backlog.
    */
   handleBatch(batch: RecordBatch): number {
+    if (this.tierTopics.has(batch.topic)) return this.handleTierBatch(batch);
     const tracker = this.trackerFor(batch.topic, batch.partition);
     let free = room(this.window(), tracker.inFlight);
     let taken = 0;
@@ -104,7 +125,52 @@ export class Dispatcher {
         continue;
       }
       const key = record.key ? record.key.toString("utf8") : decoded.value.idempotency_key;
-      this.keys.push(key, { record, request: decoded.value, tracker });
+      this.keys.push(key, { record, origin: record, request: decoded.value, tracker });
+    }
+    this.updateGauges();
+    this.applyBackpressure();
+    return taken;
+  }
+
+  /**
+   * A batch of a tier topic: takes records while they are due and the window has room. At the
+   * first record not due, the partition is held (paused) until it is; the rest are fetched
+   * again then. A due record whose `not_before` is still ahead goes on to its next tier.
+   */
+  private handleTierBatch(batch: RecordBatch): number {
+    const tracker = this.trackerFor(batch.topic, batch.partition);
+    const topicPartition = `${batch.topic}:${batch.partition}`;
+    let free = room(this.window(), tracker.inFlight);
+    let taken = 0;
+    for (const record of batch.records) {
+      if (free <= 0) break;
+      const read = readDeferredRecord(record);
+      const early = read.ok && this.wakesEarly(read.value);
+      if (read.ok && !early && read.value.wakeAtMs > this.now()) {
+        this.holds.hold(topicPartition, read.value.wakeAtMs);
+        break;
+      }
+      taken += 1;
+      this.holds.taken(topicPartition);
+      if (!tracker.add(record.offset)) continue;
+      free -= 1;
+      this.inFlight += 1;
+      if (!read.ok) {
+        void this.finishPoison(record, tracker, read.reason);
+        continue;
+      }
+      const { original, deferral, campaignId } = read.value;
+      if (!early && !isDue(Date.parse(deferral.notBefore), this.now())) {
+        void this.hop(record, original, deferral, campaignId, tracker);
+        continue;
+      }
+      const decoded = decodeJson(record.value, CallRequest);
+      if (!decoded.ok) {
+        void this.finishPoison(record, tracker, `${decoded.reason}: ${decoded.detail}`);
+        continue;
+      }
+      const key = original.key ? original.key.toString("utf8") : decoded.value.idempotency_key;
+      this.keys.push(key, { record, origin: original, request: decoded.value, tracker, deferral });
     }
     this.updateGauges();
     this.applyBackpressure();
@@ -115,12 +181,32 @@ export class Dispatcher {
   assigned(assignment: readonly TopicPartitions[]): void {
     const owned = new Set(assignment.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}:${p}`)));
     for (const key of this.trackers.keys()) if (!owned.has(key)) this.trackers.delete(key);
-    this.assignedPartitions = assignment.find(({ topic }) => topic === this.deps.topics.callRequests)?.partitions ?? [];
-    // Start from a known state: everything fetching, then pause what is full.
-    if (this.assignedPartitions.length > 0)
-      this.deps.consumer.resume([{ topic: this.deps.topics.callRequests, partitions: this.assignedPartitions }]);
+    const ours = assignment.filter(({ topic }) => topic === this.deps.topics.callRequests || this.tierTopics.has(topic));
+    this.assignedPartitions = ours.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, partition })));
+    this.requestPartitions = ours.find(({ topic }) => topic === this.deps.topics.callRequests)?.partitions.length ?? 0;
+    // Start from a known state: everything fetching (each tier's head is read again), then pause what is full.
+    this.holds.clear();
+    const fetching = ours.filter(({ partitions }) => partitions.length > 0);
+    if (fetching.length > 0) this.deps.consumer.resume(fetching);
     this.pausedPartitions.clear();
     this.applyBackpressure();
+  }
+
+  /** Reads every tier's head again now (operators asked for parked requests to be woken). */
+  wakeParked(): void {
+    this.holds.clear();
+    this.applyBackpressure();
+  }
+
+  private wakesEarly(read: DeferredRecord): boolean {
+    return read.deferral.reason === "campaign_not_active" && (this.deps.wakesEarly?.(read.campaignId, read.writtenAtMs) ?? false);
+  }
+
+  /** Sets the gauges of waiting requests this worker holds (called about once a second). */
+  observeDeferred(): void {
+    const next = this.holds.nextDueMs();
+    this.deps.metrics.deferredNextDue.set(next === undefined ? 0 : next / 1000);
+    this.deps.metrics.deferredOverdue.set(this.holds.overdueMs() / 1000);
   }
 
   /** Pauses fetching while calls cannot be made (the 401 circuit), independent of the window. */
@@ -155,6 +241,7 @@ export class Dispatcher {
    */
   async drain(deadline: number): Promise<void> {
     this.draining = true;
+    this.holds.clear();
     this.stopStarting.abort();
     this.applyBackpressure();
     const idle = this.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -165,15 +252,33 @@ export class Dispatcher {
   }
 
   private async run(work: Work): Promise<void> {
-    const { record, request, tracker } = work;
+    const { record, origin, request, tracker } = work;
     try {
-      const verdict = await this.deps.process(request, { stop: this.stopStarting.signal, hard: this.abort.signal });
+      const signals = { stop: this.stopStarting.signal, hard: this.abort.signal };
+      const verdict = await this.deps.process(request, signals, work.deferral);
       if (verdict.kind === "abandoned") return;
+      if (verdict.kind === "deferred") {
+        const records = [
+          deferralRecord(
+            origin,
+            request.idempotency_key,
+            request.campaign_id,
+            verdict.deferral,
+            this.deps.topics.callRequests,
+            new Date(this.now()),
+          ),
+        ];
+        if (verdict.result) records.push(fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults));
+        if (!(await this.write(records))) return;
+        this.deps.metrics.deferrals.inc({ reason: verdict.deferral.reason });
+        tracker.done(record.offset);
+        return;
+      }
       const result = fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults);
       if (result.record.headers?.[CONTEXT_DROPPED_HEADER] !== undefined) this.deps.metrics.trimmedRecords.inc({ topic: "results" });
       const records: TopicRecord[] = [result];
       if (verdict.deadLetter) {
-        records.push(this.fitDeadLetter(deadLetterRecord(record, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
+        records.push(this.fitDeadLetter(deadLetterRecord(origin, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
         this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
       }
       if (!(await this.write(records))) return;
@@ -185,6 +290,24 @@ export class Dispatcher {
         { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
         "processing failed unexpectedly",
       );
+    } finally {
+      this.finished();
+    }
+  }
+
+  /** A waiting request whose hop ended before its `not_before`: on to the next tier, unchanged. */
+  private async hop(
+    record: ConsumedRecord,
+    original: ConsumedRecord,
+    deferral: Deferral,
+    campaignId: string,
+    tracker: OffsetTracker,
+  ): Promise<void> {
+    try {
+      const idempotencyKey = record.key ? record.key.toString("utf8") : "";
+      const next = deferralRecord(original, idempotencyKey, campaignId, deferral, this.deps.topics.callRequests, new Date(this.now()));
+      if (!(await this.write([next]))) return;
+      tracker.done(record.offset);
     } finally {
       this.finished();
     }
@@ -268,7 +391,8 @@ export class Dispatcher {
     return {
       maxInFlight: this.deps.maxInFlight,
       total: this.inFlight,
-      assignedPartitions: this.assignedPartitions.length,
+      // The requests topic's partitions share the window; tier partitions take from the same whole.
+      assignedPartitions: Math.max(1, this.requestPartitions),
       blocked: this.draining || this.held,
     };
   }
@@ -276,23 +400,23 @@ export class Dispatcher {
   /** Pauses the partitions that are full (or all, while blocked) and resumes those with room again. */
   private applyBackpressure(): void {
     const window = this.window();
-    const pause: number[] = [];
-    const resume: number[] = [];
-    for (const partition of this.assignedPartitions) {
-      const inFlight = this.trackers.get(`${this.deps.topics.callRequests}:${partition}`)?.inFlight ?? 0;
-      const paused = this.pausedPartitions.has(partition);
-      const wanted = shouldPause(window, inFlight, paused);
-      if (wanted && !paused) pause.push(partition);
-      if (!wanted && paused) resume.push(partition);
+    const pause: { topic: string; partition: number }[] = [];
+    const resume: { topic: string; partition: number }[] = [];
+    for (const target of this.assignedPartitions) {
+      const key = `${target.topic}:${target.partition}`;
+      const inFlight = this.trackers.get(key)?.inFlight ?? 0;
+      const paused = this.pausedPartitions.has(key);
+      const wanted = this.holds.isHeld(key) || shouldPause(window, inFlight, paused);
+      if (wanted && !paused) pause.push(target);
+      if (!wanted && paused) resume.push(target);
     }
-    const topic = this.deps.topics.callRequests;
     if (pause.length > 0) {
-      for (const partition of pause) this.pausedPartitions.add(partition);
-      this.deps.consumer.pause([{ topic, partitions: pause }]);
+      for (const { topic, partition } of pause) this.pausedPartitions.add(`${topic}:${partition}`);
+      this.deps.consumer.pause(byTopic(pause));
     }
     if (resume.length > 0) {
-      for (const partition of resume) this.pausedPartitions.delete(partition);
-      this.deps.consumer.resume([{ topic, partitions: resume }]);
+      for (const { topic, partition } of resume) this.pausedPartitions.delete(`${topic}:${partition}`);
+      this.deps.consumer.resume(byTopic(resume));
     }
   }
 
@@ -309,6 +433,12 @@ export class Dispatcher {
   private updateGauges(): void {
     this.deps.metrics.inFlightRecords.set(this.inFlight);
   }
+}
+
+function byTopic(targets: readonly { topic: string; partition: number }[]): TopicPartitions[] {
+  const grouped = new Map<string, number[]>();
+  for (const { topic, partition } of targets) grouped.set(topic, [...(grouped.get(topic) ?? []), partition]);
+  return [...grouped].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
 /** Whether `promise` settles within `ms`; the timer does not outlive the answer. */

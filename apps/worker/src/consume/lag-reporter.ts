@@ -1,11 +1,13 @@
 import type { Admin } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
+import { DEFERRAL_TIERS, deferralTopic } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
 
 /**
  * Polls the group's lag per partition into a gauge (the worker reports it itself, no exporter
  * needed), and how many workers the group has, which sizes each replica's share of the limits
- * while Redis is unreachable.
+ * while Redis is unreachable. The lag on each deferral tier topic is how many requests wait in
+ * that tier.
  */
 export function startLagReporter(
   admin: Admin,
@@ -22,6 +24,13 @@ export function startLagReporter(
     try {
       for (const { partition, lag } of await admin.consumerLag(groupId, topic)) {
         metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+      }
+      for (const tier of DEFERRAL_TIERS) {
+        const partitions = await admin.consumerLag(groupId, deferralTopic(topic, tier));
+        metrics.deferredRequests.set(
+          { tier: tier.name },
+          partitions.reduce((sum, { lag }) => sum + lag, 0),
+        );
       }
       const members = await admin.groupMembers(groupId);
       if (members > 0) onMembers(members);

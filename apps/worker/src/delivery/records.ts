@@ -1,6 +1,7 @@
 import { type ConsumedRecord, fitRecord, fitsAlone, type RecordHeaders, type TopicRecord } from "@callbridge/kafka";
 import {
   type CallResult,
+  type CampaignStatus,
   CONNECT_ERROR_HEADERS,
   DLQ_HEADERS,
   DLQ_RESPONSE_BODY_MAX_BYTES,
@@ -26,6 +27,8 @@ export interface DeadLetter {
   readonly attempts: number;
   readonly firstAttemptAt?: string | undefined;
   readonly campaignId?: string | undefined;
+  /** A campaign that is not active: its status when last seen. */
+  readonly campaignStatus?: CampaignStatus | undefined;
 }
 
 /**
@@ -56,6 +59,7 @@ export function deadLetterRecord(original: ConsumedRecord, letter: DeadLetter, t
   if (letter.responseBody !== undefined) headers[DLQ_HEADERS.responseBody] = truncateUtf8(letter.responseBody, DLQ_RESPONSE_BODY_MAX_BYTES);
   if (letter.existingCall !== undefined) headers[DLQ_HEADERS.existingCall] = JSON.stringify(letter.existingCall);
   if (letter.campaignId !== undefined) headers[DLQ_HEADERS.campaignId] = letter.campaignId;
+  if (letter.campaignStatus !== undefined) headers[DLQ_HEADERS.campaignStatus] = letter.campaignStatus;
   const sourceKind = original.headers[REQUEST_HEADERS.sourceKind];
   if (sourceKind !== undefined) headers[DLQ_HEADERS.sourceKind] = sourceKind;
   const route = original.headers[REQUEST_HEADERS.route];

@@ -29,7 +29,17 @@ import {
 // over the pure decision: no Kafka, no HTTP, no clock.
 
 const AT = "2026-11-29T10:00:00.000Z";
-const policy: OutcomePolicy = { maxAttempts: 3, baseMs: 500, maxMs: 30_000, retryAfterMaxMs: 60_000, duplicateCallPolicy: "dead_letter" };
+// Durable deferral above a minute and parking off, so the rows of the in-memory waits hold; the
+// rows of deferral and parking turn them on.
+const policy: OutcomePolicy = {
+  maxAttempts: 3,
+  baseMs: 500,
+  maxMs: 30_000,
+  retryAfterMaxMs: 60_000,
+  duplicateCallPolicy: "dead_letter",
+  deferAboveMs: 60_001,
+  parking: false,
+};
 const call: CampaignCall = {
   id: "call-1",
   campaign_id: "campaign-uuid-1",
@@ -142,6 +152,38 @@ describe("decide: the outcome policy as a table", () => {
         letter: { reason: "http_4xx", httpStatus: 400, errorCode: "CAMPAIGN_NOT_ACTIVE", responseBody: '{"code":"CAMPAIGN_NOT_ACTIVE"}' },
       },
       { calls: 1, budgetSpent: 0 },
+    ],
+    [
+      "400 CAMPAIGN_NOT_ACTIVE with parking on: look at the campaign (park or dead-letter), spends no attempt",
+      fresh,
+      failed(new TalkoverBadRequestError(init(400, "CAMPAIGN_NOT_ACTIVE"))),
+      { parking: true },
+      { kind: "campaign_not_active", letter: { reason: "http_4xx", httpStatus: 400, errorCode: "CAMPAIGN_NOT_ACTIVE" } },
+      { calls: 1, budgetSpent: 0 },
+    ],
+    [
+      "429 with a Retry-After at DEFER_ABOVE_MS: deferred durably, the limiter slowed all the same",
+      fresh,
+      failed(rateLimited(15_000)),
+      { deferAboveMs: 15_000 },
+      { kind: "defer", waitMs: 15_000, reason: "rate_limited", throttle: { retryAfterMs: 15_000 } },
+      { throttles: 1, budgetSpent: 0 },
+    ],
+    [
+      "429 with a Retry-After below DEFER_ABOVE_MS: waited in memory",
+      fresh,
+      failed(rateLimited(14_999)),
+      { deferAboveMs: 15_000 },
+      { kind: "retry", waitMs: 14_999 },
+      {},
+    ],
+    [
+      "503 whose wait reaches DEFER_ABOVE_MS: deferred, the attempt spent",
+      fresh,
+      failed(new TalkoverServerError({ ...init(503, "SERVER_ERROR"), retryAfterMs: 20_000 })),
+      { deferAboveMs: 15_000 },
+      { kind: "defer", waitMs: 20_000, reason: "retry_backoff" },
+      { budgetSpent: 1, ambiguous: true },
     ],
     [
       "403: dead-lettered",

@@ -76,6 +76,10 @@ export interface OutcomePolicy {
   readonly maxMs: number;
   readonly retryAfterMaxMs: number;
   readonly duplicateCallPolicy: "dead_letter" | "outcome";
+  /** A wait this long or longer is not held in memory but deferred durably (DEFER_ABOVE_MS), ms. */
+  readonly deferAboveMs: number;
+  /** Whether a 400 CAMPAIGN_NOT_ACTIVE may park the request (PARK_CAMPAIGN_STATUSES not empty). */
+  readonly parking: boolean;
 }
 
 /** Why an attempt is repeated: the client's error kind (`server_error`, `timeout`, `rate_limited`, ...), or `internal` for a bug. */
@@ -95,6 +99,15 @@ export type NextStep =
       readonly reason: RetryReason;
       readonly throttle?: { readonly retryAfterMs: number | undefined };
     }
+  /** Wait durably: the request leaves memory and comes back at `waitMs` from now (docs/deferral.md). */
+  | {
+      readonly kind: "defer";
+      readonly waitMs: number;
+      readonly reason: "retry_backoff" | "rate_limited";
+      readonly throttle?: { readonly retryAfterMs: number | undefined };
+    }
+  /** 400 CAMPAIGN_NOT_ACTIVE with parking on: read the campaign's status to park or dead-letter (`letter`). */
+  | { readonly kind: "campaign_not_active"; readonly letter: Omit<DeadLetter, "attempts" | "firstAttemptAt" | "campaignId"> }
   /** 401 (`open`) or an open circuit: wait until the token is accepted, then try again; spends nothing. */
   | { readonly kind: "await_circuit"; readonly open: boolean }
   /** Our own shutdown aborted the call: leave the record uncommitted. */
@@ -140,7 +153,8 @@ export function decide(
       const waitMs = retryDelayMs(backoff, error.retryAfterMs, policy.retryAfterMaxMs);
       // The pause the whole limiter takes is capped like this request's own wait.
       const pauseMs = error.retryAfterMs === undefined ? undefined : Math.min(error.retryAfterMs, policy.retryAfterMaxMs);
-      return { state: throttled, step: { kind: "retry", waitMs, reason: "rate_limited", throttle: { retryAfterMs: pauseMs } } };
+      const kind = waitMs >= policy.deferAboveMs ? "defer" : "retry";
+      return { state: throttled, step: { kind, waitMs, reason: "rate_limited", throttle: { retryAfterMs: pauseMs } } };
     }
     case "duplicate_call": {
       const existingCall = error.existingCall;
@@ -155,6 +169,12 @@ export function decide(
     default: {
       const next = error.ambiguous ? madeAmbiguous(sent, outcome.sentAt) : sent;
       if (error.retryable) return transient(next, error.kind, answered, error.retryAfterMs, policy, jitter);
+      if (error.code === "CAMPAIGN_NOT_ACTIVE" && policy.parking) {
+        return {
+          state: next,
+          step: { kind: "campaign_not_active", letter: { reason: "http_4xx", ...letterFields(answered, error.status ?? 400) } },
+        };
+      }
       return { state: next, step: { kind: "dead_letter", letter: { reason: "http_4xx", ...letterFields(answered, error.status ?? 0) } } };
     }
   }
@@ -183,7 +203,9 @@ function transient(
     };
   }
   const backoff = fullJitterBackoffMs(spent.budgetSpent, policy.baseMs, policy.maxMs, () => jitter);
-  return { state: spent, step: { kind: "retry", waitMs: retryDelayMs(backoff, retryAfterMs, policy.retryAfterMaxMs), reason } };
+  const waitMs = retryDelayMs(backoff, retryAfterMs, policy.retryAfterMaxMs);
+  if (waitMs >= policy.deferAboveMs) return { state: spent, step: { kind: "defer", waitMs, reason: "retry_backoff" } };
+  return { state: spent, step: { kind: "retry", waitMs, reason } };
 }
 
 function letterFields(answered: Answered, status: number | undefined) {

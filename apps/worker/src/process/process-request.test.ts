@@ -44,7 +44,17 @@ function deps(
     metrics: createWorkerMetrics(createRegistry()),
     logger,
     warnings: new ThrottledLog(logger),
-    policy: { maxAttempts: 3, baseMs: 1, maxMs: 2, retryAfterMaxMs: 10, duplicateCallPolicy: "dead_letter" },
+    policy: {
+      maxAttempts: 3,
+      baseMs: 1,
+      maxMs: 2,
+      retryAfterMaxMs: 10,
+      duplicateCallPolicy: "dead_letter",
+      deferAboveMs: 60_000,
+      parking: false,
+    },
+    watch: { status: async () => ({ status: "active", checkedAtMs: Date.now() }), forget: async () => {} },
+    park: { parkStatuses: new Set(), pollIntervalMs: 30_000, maxAgeMs: 60_000 },
     random: () => 0,
     ...overrides,
   };

@@ -1,14 +1,10 @@
 import type { Logger } from "@callbridge/observability";
-import {
-  type CallRequest,
-  type CallResult,
-  type CampaignCall,
-  type ExistingCall,
-  maskPhoneNumber,
-  maskPhoneNumbersIn,
-} from "@callbridge/schemas";
-import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
+import { type CallRequest, maskPhoneNumber, maskPhoneNumbersIn } from "@callbridge/schemas";
+import type { TalkoverClient } from "@callbridge/talkover-client";
+import type { CampaignWatch } from "../campaigns/campaign-watch.js";
+import { type ParkPolicy, parkVerdict } from "../campaigns/park-verdict.js";
 import type { ClaimKeeper } from "../claims/claim-keeper.js";
+import type { Deferral } from "../deferral/deferral-record.js";
 import type { DeadLetter } from "../delivery/records.js";
 import type { BeginResult, Finish } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
@@ -16,8 +12,12 @@ import type { WorkerMetrics } from "../metrics.js";
 import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
+import { ABANDONED, type Finished, finished, type RequestEnd, resultEvent } from "./finished.js";
 import { type RequestLog, requestLog } from "./request-log.js";
+import { describe, send } from "./send-attempt.js";
 import { sleep } from "./sleep.js";
+
+export type { RequestEnd } from "./finished.js";
 
 /** The part of the rate limiter the processor needs. */
 export interface CallGate {
@@ -37,6 +37,11 @@ export interface ProcessorDeps {
   /** For what many requests meet at once (an outage, a paused campaign): throttled per message. */
   readonly warnings: ThrottledLog;
   readonly policy: OutcomePolicy;
+  /** Campaign statuses for parking (docs/deferral.md#parking). */
+  readonly watch: Pick<CampaignWatch, "status" | "forget">;
+  readonly park: ParkPolicy;
+  /** When an operator dropped a campaign's parked requests (`callbridge parked drop`), ms since the epoch. */
+  readonly droppedBefore?: (campaignId: string) => number | undefined;
   readonly random?: () => number;
   readonly now?: () => Date;
 }
@@ -50,11 +55,6 @@ export interface ProcessSignals {
   readonly hard: AbortSignal;
 }
 
-/** `finished`: write the result (and the dead letter), then commit. `abandoned`: shutting down; leave it uncommitted. */
-type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
-export type RequestEnd = Finished | { kind: "abandoned" };
-
-const ABANDONED: RequestEnd = { kind: "abandoned" };
 const ABORTED = Symbol("aborted");
 const CLAIM_LOST = Symbol("claim lost");
 const LEDGER_DOWN = Symbol("ledger down");
@@ -68,8 +68,13 @@ const HELD_ELSEWHERE_POLL_MS = 500;
  * next step, until one is final. Right before each request, inside the limiter slot, the
  * claim is confirmed (and the first attempt recorded) and the 401 circuit is checked.
  */
-export function processRequest(request: CallRequest, deps: ProcessorDeps, signals: ProcessSignals): Promise<RequestEnd> {
-  return new RequestRun(request, deps, signals).run();
+export function processRequest(
+  request: CallRequest,
+  deps: ProcessorDeps,
+  signals: ProcessSignals,
+  deferral?: Deferral,
+): Promise<RequestEnd> {
+  return new RequestRun(request, deps, signals, deferral).run();
 }
 
 /** One request's way through its attempts; what `processRequest` runs. */
@@ -92,6 +97,8 @@ class RequestRun {
     private readonly request: CallRequest,
     private readonly deps: ProcessorDeps,
     private readonly signals: ProcessSignals,
+    /** Set when the request comes back from waiting durably. */
+    private readonly deferral: Deferral | undefined,
   ) {
     this.key = request.idempotency_key;
     this.now = deps.now ?? (() => new Date());
@@ -108,13 +115,22 @@ class RequestRun {
   }
 
   async run(): Promise<RequestEnd> {
+    // A parked request looks at its campaign before anything else: most wakes end parked again.
+    if (this.deferral?.reason === "campaign_not_active") {
+      const parked = await this.parkedOrOn(false);
+      if (parked) return parked;
+      this.deps.metrics.redrives.inc();
+    }
     const begun = await this.claimOrPlaced();
     if (begun === ABORTED) return ABANDONED;
     if (begun.kind === "placed") {
       this.log.debug("already placed; not calling again", { callId: begun.entry.callId });
-      return finished(this.request, this.now, 0, { outcome: "already_placed", call_id: begun.entry.callId });
+      return finished(this.request, this.now, this.deferral?.attempts?.calls ?? 0, {
+        outcome: "already_placed",
+        call_id: begun.entry.callId,
+      });
     }
-    this.state = initialAttemptState(begun.attempted, this.requestSince);
+    this.state = resumedState(this.deferral?.attempts, begun.attempted, this.requestSince);
     try {
       return await this.attemptUntilDone();
     } finally {
@@ -248,21 +264,133 @@ class RequestRun {
           deps.circuit.open();
         }
         return undefined;
+      case "defer":
+        deps.metrics.retries.inc({ reason: step.reason });
+        if (step.throttle) deps.gate.throttled(step.throttle.retryAfterMs);
+        return this.deferUntil(this.now().getTime() + step.waitMs, step.reason);
+      case "campaign_not_active":
+        return (await this.parkedOrOn(true, step.letter)) ?? undefined;
       case "abandon":
         return ABANDONED;
     }
   }
 
-  private deadLetter(draft: Extract<NextStep, { kind: "dead_letter" }>["letter"]): Promise<RequestEnd> {
+  /** Leaves memory for a tier topic until `notBeforeMs`, the attempts so far kept (docs/deferral.md). */
+  private deferUntil(notBeforeMs: number, reason: "retry_backoff" | "rate_limited"): RequestEnd {
+    const now = this.now().toISOString();
+    const previous = this.deferral;
+    const deferral: Deferral = {
+      reason,
+      notBefore: new Date(notBeforeMs).toISOString(),
+      count: (previous?.count ?? 0) + 1,
+      firstAt: previous?.firstAt ?? now,
+      attempts: this.state,
+    };
+    const result = resultEvent(this.request, this.now, this.state.calls, {
+      outcome: "deferred",
+      reason,
+      not_before: deferral.notBefore,
+      deferrals: deferral.count,
+    });
+    this.log.debug("deferred durably", { reason, notBefore: deferral.notBefore });
+    return { kind: "deferred", deferral, result };
+  }
+
+  /**
+   * The parking rule (parkVerdict) for this request: undefined to go on to the call; else the
+   * end — parked (again), or dead-lettered. `refused`: the API just answered CAMPAIGN_NOT_ACTIVE
+   * (with `letter`, the letter for a campaign that will never run).
+   */
+  private async parkedOrOn(refused: boolean, letter?: DeadLetterDraft): Promise<RequestEnd | undefined> {
+    const { deps, request } = this;
+    const campaign = request.campaign_id;
+    let seen = await deps.watch.status(campaign, this.signals.stop);
+    if (this.signals.stop.aborted) return ABANDONED;
+    if (refused && seen.status === "active") {
+      // What we read before the campaign was paused: read it again.
+      await deps.watch.forget(campaign).catch(() => undefined);
+      seen = await deps.watch.status(campaign, this.signals.stop);
+    }
+    const nowMs = this.now().getTime();
+    const parkedAtMs = this.deferral?.parkedAt ? Date.parse(this.deferral.parkedAt) : nowMs;
+    const verdict = parkVerdict(
+      { seen, parkedAtMs, nowMs, dropBeforeMs: deps.droppedBefore?.(campaign), refusedJustNow: refused, jitter: this.random() },
+      deps.park,
+    );
+    const status = seen.status === "unknown" ? undefined : seen.status;
+    if (verdict.kind === "call") return undefined;
+    if (verdict.kind === "park") return this.park(verdict.notBeforeMs, parkedAtMs, status);
+    const draft: DeadLetterDraft =
+      verdict.reason === "not_active"
+        ? { ...(letter ?? notActiveLetter()), campaignStatus: status }
+        : {
+            reason: verdict.reason,
+            message:
+              verdict.reason === "parked_expired"
+                ? `parked longer than PARK_MAX_AGE_MS (${deps.park.maxAgeMs} ms); the campaign was last seen ${seen.status}`
+                : "parked, and dropped by an operator (callbridge parked drop)",
+            errorCode: "CAMPAIGN_NOT_ACTIVE",
+            campaignStatus: status,
+          };
+    // Only a request that called here went through the ledger's claim.
+    return refused ? this.deadLetter(draft) : this.letterWithoutLedger(draft);
+  }
+
+  private park(notBeforeMs: number, parkedAtMs: number, status: Deferral["campaignStatus"]): RequestEnd {
+    const { deps, request } = this;
+    const first = this.deferral?.reason !== "campaign_not_active";
+    const now = this.now().toISOString();
+    const deferral: Deferral = {
+      reason: "campaign_not_active",
+      notBefore: new Date(notBeforeMs).toISOString(),
+      count: (this.deferral?.count ?? 0) + 1,
+      firstAt: this.deferral?.firstAt ?? now,
+      parkedAt: new Date(parkedAtMs).toISOString(),
+      campaignStatus: status,
+      attempts: this.state.calls > 0 ? this.state : this.deferral?.attempts,
+    };
+    if (!first) return { kind: "deferred", deferral };
+    deps.metrics.parkings.inc({ campaign_status: status ?? "unknown" });
+    deps.warnings.warn("requests parked: their campaign is not active; they are placed when it is", {
+      campaign: request.campaign_id,
+      status: status ?? "unknown",
+    });
+    const result = resultEvent(request, this.now, this.state.calls, {
+      outcome: "parked",
+      reason: "campaign_not_active",
+      ...(status ? { campaign_status: status } : {}),
+    });
+    return { kind: "deferred", deferral, result };
+  }
+
+  /** A dead letter decided before any claim was taken (a parked request that will not be called): nothing to record. */
+  private letterWithoutLedger(draft: DeadLetterDraft): RequestEnd {
+    this.ended = true;
+    return this.letterEnd(draft);
+  }
+
+  private deadLetter(draft: DeadLetterDraft): Promise<RequestEnd> {
+    // Every attempt answered and none placed: a replay of this letter must not read a later 409 as its own.
+    return this.end({ kind: "not_placed", proven: !this.state.ambiguous }, this.letterEnd(draft));
+  }
+
+  private letterEnd(draft: DeadLetterDraft): Finished {
     const { state, request } = this;
-    const letter: DeadLetter = { ...draft, attempts: state.calls, firstAttemptAt: state.firstAttemptAt, campaignId: request.campaign_id };
-    const result = finished(request, this.now, state.calls, {
+    const attempts = state.calls > 0 ? state : (this.deferral?.attempts ?? state);
+    const letter: DeadLetter = {
+      ...draft,
+      attempts: attempts.calls,
+      firstAttemptAt: attempts.firstAttemptAt,
+      campaignId: request.campaign_id,
+    };
+    const result = finished(request, this.now, attempts.calls, {
       outcome: "dead_lettered",
       reason: letter.reason,
       error_message: letter.message,
       ...(letter.httpStatus === undefined ? {} : { http_status: letter.httpStatus }),
       ...(letter.errorCode === undefined ? {} : { error_code: letter.errorCode }),
       ...(letter.existingCall === undefined ? {} : { existing_call: letter.existingCall }),
+      ...(letter.campaignStatus === undefined ? {} : { campaign_status: letter.campaignStatus }),
     });
     this.deps.warnings.warn(`requests dead-lettered: ${letter.reason}`, {
       code: letter.errorCode,
@@ -270,8 +398,7 @@ class RequestRun {
       message: maskPhoneNumbersIn(letter.message),
       campaign: request.campaign_id,
     });
-    // Every attempt answered and none placed: a replay of this letter must not read a later 409 as its own.
-    return this.end({ kind: "not_placed", proven: !state.ambiguous }, { ...result, deadLetter: letter });
+    return { ...result, deadLetter: letter };
   }
 
   private observeWebhookToCall(): void {
@@ -280,88 +407,21 @@ class RequestRun {
   }
 }
 
-/** One request to the API, with its metrics; never throws. */
-async function send(
-  request: CallRequest,
-  allowDuplicates: boolean,
-  deps: ProcessorDeps,
-  signal: AbortSignal,
-  now: () => Date,
-): Promise<AttemptOutcome> {
-  const started = performance.now();
-  const sentAt = now().toISOString();
-  deps.metrics.inFlightCalls.inc();
-  try {
-    const response = await deps.client.createCampaignCall(
-      request.campaign_id,
-      {
-        to: request.to,
-        payload: request.payload,
-        context: request.context,
-        is_testing: request.is_testing,
-        allow_duplicates: allowDuplicates,
-      },
-      { signal },
-    );
-    deps.metrics.apiResponse("201").inc();
-    deps.metrics.apiDurationOf("2xx").observe((performance.now() - started) / 1000);
-    return { kind: "created", call: response.campaign_call, at: now().toISOString() };
-  } catch (error) {
-    const seconds = (performance.now() - started) / 1000;
-    if (!isTalkoverError(error)) {
-      deps.metrics.apiResponse("error").inc();
-      return { kind: "crashed", message: String(error), sentAt, at: now().toISOString() };
-    }
-    const label = error.status === undefined ? error.kind : String(error.status);
-    deps.metrics.apiResponse(label).inc();
-    deps.metrics.apiDurationOf(error.status === undefined ? label : `${Math.floor(error.status / 100)}xx`).observe(seconds);
-    return { kind: "failed", error, sentAt, at: now().toISOString() };
-  } finally {
-    deps.metrics.inFlightCalls.dec();
-  }
+type DeadLetterDraft = Omit<DeadLetter, "attempts" | "firstAttemptAt" | "campaignId">;
+
+/** The letter of a campaign that will never run, for a parked request that finds it so. */
+function notActiveLetter(): DeadLetterDraft {
+  return { reason: "http_4xx", httpStatus: 400, errorCode: "CAMPAIGN_NOT_ACTIVE", message: "Campaign is not active" };
 }
 
-function describe(outcome: AttemptOutcome): string {
-  switch (outcome.kind) {
-    case "created":
-      return "201";
-    case "failed":
-      return outcome.error.status === undefined ? outcome.error.kind : `${outcome.error.status} ${outcome.error.code}`;
-    case "crashed":
-      return "internal error";
-    case "circuit_open":
-      return "not sent: circuit open";
-  }
-}
-
-type Outcome =
-  | { outcome: "placed"; call: CampaignCall }
-  | { outcome: "duplicate"; existing_call: ExistingCall }
-  | {
-      outcome: "dead_lettered";
-      reason: DeadLetter["reason"];
-      error_message: string;
-      http_status?: number;
-      error_code?: string;
-      existing_call?: ExistingCall;
-    }
-  | { outcome: "already_placed"; call_id?: string };
-
-function finished(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): Finished {
-  const result = {
-    version: 1 as const,
-    idempotency_key: request.idempotency_key,
-    campaign_id: request.campaign_id,
-    to: request.to,
-    is_testing: request.is_testing,
-    attempts,
-    ...(request.source ? { source: request.source } : {}),
-    context: request.context,
-    ...(request.requested_at ? { requested_at: request.requested_at } : {}),
-    decided_at: now().toISOString(),
-    ...outcome,
-  } as CallResult;
-  return { kind: "finished", result };
+/**
+ * The attempt state a request goes on with: what it carried through its deferral, if anything,
+ * widened when the ledger says an attempt may have landed that the carried state does not know.
+ */
+function resumedState(carried: AttemptState | undefined, attempted: boolean, requestSince: string | undefined): AttemptState {
+  if (!carried) return initialAttemptState(attempted, requestSince);
+  if (!attempted || carried.ambiguous) return carried;
+  return { ...carried, ambiguous: true, ambiguousSince: requestSince };
 }
 
 /**

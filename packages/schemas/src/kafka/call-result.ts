@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { CampaignStatus } from "../talkover/campaign.js";
 import { CampaignCall, ExistingCall } from "../talkover/campaign-call.js";
 import { CallRequestSource } from "./call-request.js";
+import { DeferralReason } from "./deferral.js";
 import { DlqReason } from "./dlq-headers.js";
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -38,9 +40,34 @@ export const CallResult = z.discriminatedUnion("outcome", [
     error_message: z.string(),
     /** A 409 DUPLICATE_CALL: the call the API already has (as in the dead letter's header). */
     existing_call: ExistingCall.optional(),
+    /** Letters about a campaign that is not active: its status when last seen. */
+    campaign_status: CampaignStatus.optional(),
   }),
   /** The idempotency ledger says this key was placed before; nothing was sent. */
   CallResultBase.extend({ outcome: z.literal("already_placed"), call_id: z.string().optional() }),
+  /**
+   * Not final: the request waits durably until `not_before` (a long Retry-After or backoff
+   * step); its final event follows.
+   */
+  CallResultBase.extend({
+    outcome: z.literal("deferred"),
+    reason: DeferralReason,
+    not_before: Timestamp,
+    deferrals: z.number().int().positive(),
+  }),
+  /**
+   * Not final: the campaign is `draft` or `paused`; the request is parked until it is
+   * `active` (or dead-lettered `parked_expired`). Written once, when it is first parked.
+   */
+  CallResultBase.extend({
+    outcome: z.literal("parked"),
+    reason: z.literal("campaign_not_active"),
+    /** Absent when the campaign could not be read (the request is parked all the same). */
+    campaign_status: CampaignStatus.optional(),
+  }),
 ]);
 export type CallResult = z.infer<typeof CallResult>;
 export type CallOutcome = CallResult["outcome"];
+
+/** Outcomes after which a request has more to come (a later event says how it ended). */
+export const PENDING_OUTCOMES: readonly CallOutcome[] = ["deferred", "parked"];

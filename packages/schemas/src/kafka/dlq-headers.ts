@@ -10,6 +10,10 @@ export const DlqReason = z.enum([
   "invalid_message",
   /** A routed CRM event without a usable phone number (written by the ingest). */
   "invalid_phone",
+  /** Parked (campaign `draft` or `paused`) longer than PARK_MAX_AGE_MS; `callbridge.dlq.campaign_status` says how it was last seen. */
+  "parked_expired",
+  /** Parked, and dropped by an operator (`callbridge parked drop`). */
+  "parked_dropped",
 ]);
 export type DlqReason = z.infer<typeof DlqReason>;
 
@@ -27,6 +31,8 @@ export const DLQ_HEADERS = {
   replayCount: "callbridge.dlq.replay_count",
   /** What the letter is about, so operators filter without decoding values. */
   campaignId: "callbridge.dlq.campaign_id",
+  /** The campaign's status when last seen, on letters of parked requests and CAMPAIGN_NOT_ACTIVE. */
+  campaignStatus: "callbridge.dlq.campaign_status",
   sourceKind: "callbridge.dlq.source_kind",
   route: "callbridge.dlq.route",
   /** "true" when the value was cut to fit the topic's size limit (it cannot be replayed as it is). */

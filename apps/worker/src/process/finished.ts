@@ -1,0 +1,50 @@
+import type { CallRequest, CallResult, CampaignCall, CampaignStatus, DeferralReason, ExistingCall } from "@callbridge/schemas";
+import type { Deferral } from "../deferral/deferral-record.js";
+import type { DeadLetter } from "../delivery/records.js";
+
+/** `finished`: write the result (and the dead letter), then commit. */
+export type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
+/** Wait durably (docs/deferral.md): write the request to its tier (and `result`, when there is one to say), then commit. */
+export type Deferred = { kind: "deferred"; deferral: Deferral; result?: CallResult };
+/** `abandoned`: shutting down; leave the record uncommitted. */
+export type RequestEnd = Finished | Deferred | { kind: "abandoned" };
+
+export const ABANDONED: RequestEnd = { kind: "abandoned" };
+
+/** The body of a result event, by outcome (the rest comes from the request). */
+export type Outcome =
+  | { outcome: "placed"; call: CampaignCall }
+  | { outcome: "duplicate"; existing_call: ExistingCall }
+  | {
+      outcome: "dead_lettered";
+      reason: DeadLetter["reason"];
+      error_message: string;
+      http_status?: number;
+      error_code?: string;
+      existing_call?: ExistingCall;
+      campaign_status?: CampaignStatus;
+    }
+  | { outcome: "already_placed"; call_id?: string }
+  | { outcome: "deferred"; reason: DeferralReason; not_before: string; deferrals: number }
+  | { outcome: "parked"; reason: "campaign_not_active"; campaign_status?: CampaignStatus };
+
+/** A result event for `request`, decided now. */
+export function resultEvent(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): CallResult {
+  return {
+    version: 1 as const,
+    idempotency_key: request.idempotency_key,
+    campaign_id: request.campaign_id,
+    to: request.to,
+    is_testing: request.is_testing,
+    attempts,
+    ...(request.source ? { source: request.source } : {}),
+    context: request.context,
+    ...(request.requested_at ? { requested_at: request.requested_at } : {}),
+    decided_at: now().toISOString(),
+    ...outcome,
+  } as CallResult;
+}
+
+export function finished(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): Finished {
+  return { kind: "finished", result: resultEvent(request, now, attempts, outcome) };
+}
