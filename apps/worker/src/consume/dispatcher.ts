@@ -1,33 +1,21 @@
 import { setMaxListeners } from "node:events";
 import type { ConsumedRecord, Consumer, ProduceBatcher, RecordBatch, TopicPartitions, TopicRecord } from "@callbridge/kafka";
-import { DEFAULT_MAX_MESSAGE_BYTES, decodeJson, fitRecord, KafkaOperationError } from "@callbridge/kafka";
+import { decodeJson } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
-import { CallRequest, DEFERRAL_TIERS, deadLetterFit, deferralTopic } from "@callbridge/schemas";
+import { CallRequest, DEFERRAL_TIERS, deferralTopic } from "@callbridge/schemas";
 import { type Deferral, type DeferredRecord, deferralRecord, readDeferredRecord } from "../deferral/deferral-record.js";
 import { isDue } from "../deferral/tiers.js";
-import {
-  CONTEXT_DROPPED_HEADER,
-  deadLetterRecord,
-  fittedDeadLetterRecord,
-  fittedResultRecord,
-  type WorkerTopics,
-} from "../delivery/records.js";
+import { deadLetterRecord, type WorkerTopics } from "../delivery/records.js";
 import type { WorkerMetrics } from "../metrics.js";
 import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
-import { sleep } from "../process/sleep.js";
 import { DeferralHolds } from "./deferral-holds.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
+import { byTopic, within } from "./partition-helpers.js";
+import { RecordWriter, type WriteLimits } from "./record-writer.js";
 import { room, shouldPause, type WindowState } from "./window.js";
 
-/** Below this the halving of a refused record's limit stops: something else is wrong. */
-const MIN_LIMIT_BYTES = 64 * 1024;
-
-/** `max.message.bytes` of the topics the worker writes, bytes. */
-export interface WriteLimits {
-  readonly callResults: number;
-  readonly deadLetters: number;
-}
+export type { WriteLimits };
 
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
@@ -70,7 +58,7 @@ export class Dispatcher {
   /** Aborted at the shutdown deadline: calls still at the API are abandoned. */
   private readonly abort = new AbortController();
   private inFlight = 0;
-  private limits: WriteLimits;
+  private readonly writer: RecordWriter;
   /** The partitions of the requests topic and of the tier topics this member owns. */
   private assignedPartitions: readonly { topic: string; partition: number }[] = [];
   private requestPartitions = 0;
@@ -83,7 +71,7 @@ export class Dispatcher {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: DispatcherDeps) {
-    this.limits = { callResults: DEFAULT_MAX_MESSAGE_BYTES, deadLetters: DEFAULT_MAX_MESSAGE_BYTES };
+    this.writer = new RecordWriter(deps, this.stopStarting.signal);
     this.keys = new KeyQueue((work) => this.run(work));
     this.now = deps.now ?? Date.now;
     this.tierTopics = new Set(DEFERRAL_TIERS.map((tier) => deferralTopic(deps.topics.callRequests, tier)));
@@ -94,7 +82,7 @@ export class Dispatcher {
 
   /** The topics' size limits, read from the broker at start-up. */
   useLimits(limits: WriteLimits): void {
-    this.limits = limits;
+    this.writer.useLimits(limits);
   }
 
   get inFlightRecords(): number {
@@ -268,20 +256,18 @@ export class Dispatcher {
             new Date(this.now()),
           ),
         ];
-        if (verdict.result) records.push(fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults));
-        if (!(await this.write(records))) return;
+        if (verdict.result) records.push(this.writer.result(verdict.result));
+        if (!(await this.writer.write(records))) return;
         this.deps.metrics.deferrals.inc({ reason: verdict.deferral.reason });
         tracker.done(record.offset);
         return;
       }
-      const result = fittedResultRecord(verdict.result, this.deps.topics.callResults, this.limits.callResults);
-      if (result.record.headers?.[CONTEXT_DROPPED_HEADER] !== undefined) this.deps.metrics.trimmedRecords.inc({ topic: "results" });
-      const records: TopicRecord[] = [result];
+      const records: TopicRecord[] = [this.writer.result(verdict.result)];
       if (verdict.deadLetter) {
-        records.push(this.fitDeadLetter(deadLetterRecord(origin, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
+        records.push(this.writer.deadLetter(deadLetterRecord(origin, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
         this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
       }
-      if (!(await this.write(records))) return;
+      if (!(await this.writer.write(records))) return;
       this.deps.metrics.outcome(verdict.result.outcome).inc();
       tracker.done(record.offset);
     } catch (error) {
@@ -306,7 +292,7 @@ export class Dispatcher {
     try {
       const idempotencyKey = record.key ? record.key.toString("utf8") : "";
       const next = deferralRecord(original, idempotencyKey, campaignId, deferral, this.deps.topics.callRequests, new Date(this.now()));
-      if (!(await this.write([next]))) return;
+      if (!(await this.writer.write([next]))) return;
       tracker.done(record.offset);
     } finally {
       this.finished();
@@ -315,7 +301,7 @@ export class Dispatcher {
 
   private async finishPoison(record: ConsumedRecord, tracker: OffsetTracker, detail: string): Promise<void> {
     try {
-      const letter = this.fitDeadLetter(
+      const letter = this.writer.deadLetter(
         deadLetterRecord(
           record,
           { reason: "invalid_message", message: `not a valid CallRequest v1: ${detail}`, attempts: 0 },
@@ -323,60 +309,13 @@ export class Dispatcher {
           new Date(),
         ),
       );
-      if (!(await this.write([letter]))) return;
+      if (!(await this.writer.write([letter]))) return;
       this.deps.metrics.deadLetters.inc({ reason: "invalid_message", code: "none" });
       this.deps.metrics.outcome("invalid_message").inc();
       tracker.done(record.offset);
     } finally {
       this.finished();
     }
-  }
-
-  /**
-   * Writes results and dead letters: retried while Kafka is away, given up (false) once
-   * shutdown begins (the record stays uncommitted and is redelivered). A record the broker
-   * refuses for its size is fitted to half the limit and sent again; another permanent error
-   * (a missing topic, no write permission) is said loudly and retried slowly: it needs an
-   * operator, and nothing is committed past it meanwhile.
-   */
-  private async write(records: TopicRecord[]): Promise<boolean> {
-    let sending = records;
-    for (let failures = 0; ; failures++) {
-      try {
-        await this.deps.output.send(sending);
-        return true;
-      } catch (error) {
-        const failure = error instanceof KafkaOperationError ? error : undefined;
-        if (failure?.tooLarge && this.limits.deadLetters > MIN_LIMIT_BYTES) {
-          this.limits = { callResults: Math.floor(this.limits.callResults / 2), deadLetters: Math.floor(this.limits.deadLetters / 2) };
-          this.deps.logger.error(
-            { err: error, limits: this.limits },
-            "Kafka refused a record for its size; fitting records to half the limit read at start-up",
-          );
-          sending = sending.map(({ topic, record }) => ({ topic, record: fitRecord(record, deadLetterFit(this.limitOf(topic))).record }));
-          continue;
-        }
-        const permanent = failure?.permanent === true;
-        if (permanent)
-          this.deps.logger.error(
-            { err: error, code: failure?.code },
-            "Kafka refuses to take results or dead letters; they wait, uncommitted, until it does",
-          );
-        else if (failures === 0) this.deps.logger.warn({ err: error }, "could not write results; retrying");
-        const waitMs = Math.min(permanent ? 30_000 : 5_000, 200 * 2 ** failures);
-        if (!(await sleep(waitMs, this.stopStarting.signal))) return false;
-      }
-    }
-  }
-
-  private fitDeadLetter(letter: TopicRecord): TopicRecord {
-    const fitted = fittedDeadLetterRecord(letter, this.limits.deadLetters);
-    if (fitted.record !== letter.record) this.deps.metrics.trimmedRecords.inc({ topic: "dead_letters" });
-    return fitted;
-  }
-
-  private limitOf(topic: string): number {
-    return topic === this.deps.topics.deadLetters ? this.limits.deadLetters : this.limits.callResults;
   }
 
   private finished(): void {
@@ -433,18 +372,4 @@ export class Dispatcher {
   private updateGauges(): void {
     this.deps.metrics.inFlightRecords.set(this.inFlight);
   }
-}
-
-function byTopic(targets: readonly { topic: string; partition: number }[]): TopicPartitions[] {
-  const grouped = new Map<string, number[]>();
-  for (const { topic, partition } of targets) grouped.set(topic, [...(grouped.get(topic) ?? []), partition]);
-  return [...grouped].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-/** Whether `promise` settles within `ms`; the timer does not outlive the answer. */
-async function within(promise: Promise<void>, ms: number): Promise<boolean> {
-  const timer = new AbortController();
-  const settled = await Promise.race([promise.then(() => true), sleep(Math.max(0, ms), timer.signal).then(() => false)]);
-  timer.abort();
-  return settled;
 }

@@ -12,10 +12,12 @@ import type { WorkerMetrics } from "../metrics.js";
 import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
-import { ABANDONED, type Finished, finished, type RequestEnd, resultEvent } from "./finished.js";
+import { ABANDONED, type Finished, finished, type RequestEnd } from "./finished.js";
+import { ABORTED, type Retrying, retrying } from "./ledger-retry.js";
 import { type RequestLog, requestLog } from "./request-log.js";
 import { describe, send } from "./send-attempt.js";
 import { sleep } from "./sleep.js";
+import { deferredEnd, notActiveLetter, parkedEnd, resumedState, type Waiting } from "./waiting-ends.js";
 
 export type { RequestEnd } from "./finished.js";
 
@@ -55,7 +57,6 @@ export interface ProcessSignals {
   readonly hard: AbortSignal;
 }
 
-const ABORTED = Symbol("aborted");
 const CLAIM_LOST = Symbol("claim lost");
 const LEDGER_DOWN = Symbol("ledger down");
 /** How often to look again while another replica holds the key, ms. */
@@ -277,23 +278,12 @@ class RequestRun {
 
   /** Leaves memory for a tier topic until `notBeforeMs`, the attempts so far kept (docs/deferral.md). */
   private deferUntil(notBeforeMs: number, reason: "retry_backoff" | "rate_limited"): RequestEnd {
-    const now = this.now().toISOString();
-    const previous = this.deferral;
-    const deferral: Deferral = {
-      reason,
-      notBefore: new Date(notBeforeMs).toISOString(),
-      count: (previous?.count ?? 0) + 1,
-      firstAt: previous?.firstAt ?? now,
-      attempts: this.state,
-    };
-    const result = resultEvent(this.request, this.now, this.state.calls, {
-      outcome: "deferred",
-      reason,
-      not_before: deferral.notBefore,
-      deferrals: deferral.count,
-    });
-    this.log.debug("deferred durably", { reason, notBefore: deferral.notBefore });
-    return { kind: "deferred", deferral, result };
+    this.log.debug("deferred durably", { reason, notBefore: new Date(notBeforeMs).toISOString() });
+    return deferredEnd(this.waiting(), notBeforeMs, reason);
+  }
+
+  private waiting(): Waiting {
+    return { request: this.request, now: this.now, state: this.state, previous: this.deferral };
   }
 
   /**
@@ -337,30 +327,15 @@ class RequestRun {
   }
 
   private park(notBeforeMs: number, parkedAtMs: number, status: Deferral["campaignStatus"]): RequestEnd {
-    const { deps, request } = this;
-    const first = this.deferral?.reason !== "campaign_not_active";
-    const now = this.now().toISOString();
-    const deferral: Deferral = {
-      reason: "campaign_not_active",
-      notBefore: new Date(notBeforeMs).toISOString(),
-      count: (this.deferral?.count ?? 0) + 1,
-      firstAt: this.deferral?.firstAt ?? now,
-      parkedAt: new Date(parkedAtMs).toISOString(),
-      campaignStatus: status,
-      attempts: this.state.calls > 0 ? this.state : this.deferral?.attempts,
-    };
-    if (!first) return { kind: "deferred", deferral };
-    deps.metrics.parkings.inc({ campaign_status: status ?? "unknown" });
-    deps.warnings.warn("requests parked: their campaign is not active; they are placed when it is", {
-      campaign: request.campaign_id,
-      status: status ?? "unknown",
-    });
-    const result = resultEvent(request, this.now, this.state.calls, {
-      outcome: "parked",
-      reason: "campaign_not_active",
-      ...(status ? { campaign_status: status } : {}),
-    });
-    return { kind: "deferred", deferral, result };
+    const end = parkedEnd(this.waiting(), notBeforeMs, parkedAtMs, status);
+    if (end.result) {
+      this.deps.metrics.parkings.inc({ campaign_status: status ?? "unknown" });
+      this.deps.warnings.warn("requests parked: their campaign is not active; they are placed when it is", {
+        campaign: this.request.campaign_id,
+        status: status ?? "unknown",
+      });
+    }
+    return end;
   }
 
   /** A dead letter decided before any claim was taken (a parked request that will not be called): nothing to record. */
@@ -408,38 +383,3 @@ class RequestRun {
 }
 
 type DeadLetterDraft = Omit<DeadLetter, "attempts" | "firstAttemptAt" | "campaignId">;
-
-/** The letter of a campaign that will never run, for a parked request that finds it so. */
-function notActiveLetter(): DeadLetterDraft {
-  return { reason: "http_4xx", httpStatus: 400, errorCode: "CAMPAIGN_NOT_ACTIVE", message: "Campaign is not active" };
-}
-
-/**
- * The attempt state a request goes on with: what it carried through its deferral, if anything,
- * widened when the ledger says an attempt may have landed that the carried state does not know.
- */
-function resumedState(carried: AttemptState | undefined, attempted: boolean, requestSince: string | undefined): AttemptState {
-  if (!carried) return initialAttemptState(attempted, requestSince);
-  if (!attempted || carried.ambiguous) return carried;
-  return { ...carried, ambiguous: true, ambiguousSince: requestSince };
-}
-
-/**
- * Ledger steps retried while Redis is unreachable: calling without the ledger could call a
- * person twice, so the request waits instead. Gives up only when `signal` aborts.
- */
-type Retrying = <T>(operation: () => Promise<T>) => Promise<T | typeof ABORTED>;
-
-function retrying(warnings: ThrottledLog, signal: AbortSignal): Retrying {
-  return async <T>(operation: () => Promise<T>): Promise<T | typeof ABORTED> => {
-    for (let failures = 0; ; failures++) {
-      if (signal.aborted) return ABORTED;
-      try {
-        return await operation();
-      } catch (error) {
-        if (failures === 0) warnings.warn("idempotency ledger unavailable; waiting before going on", { err: error });
-        if (!(await sleep(Math.min(5_000, 100 * 2 ** failures), signal))) return ABORTED;
-      }
-    }
-  };
-}
