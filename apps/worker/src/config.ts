@@ -119,7 +119,9 @@ export const WorkerEnv = z.object({
     "Backoff ceiling of the first retry, doubled at each retry; the wait is random below it (full jitter).",
   ),
   BACKOFF_MAX_MS: PositiveInt.default(30_000).describe("Cap of the backoff ceiling; must not be below BACKOFF_BASE_MS."),
-  RETRY_AFTER_MAX_MS: PositiveInt.default(60_000).describe("Longest wait a Retry-After can impose; a longer one is cut to this."),
+  RETRY_AFTER_MAX_MS: PositiveInt.default(900_000).describe(
+    "Longest wait a Retry-After can impose (15 minutes); a longer one is cut to this. Waits from DEFER_ABOVE_MS up are durable, not held in memory.",
+  ),
   DUPLICATE_CALL_POLICY: z
     .enum(["dead_letter", "outcome"])
     .default("dead_letter")
