@@ -8,6 +8,9 @@ import { inspectLetter } from "./dlq/inspect.js";
 import { listLetters } from "./dlq/list.js";
 import { replayLetters } from "./dlq/replay.js";
 import { usageError } from "./errors.js";
+import { listParked } from "./parked/list.js";
+import { dropParked, redriveParked } from "./parked/operator-command.js";
+import { DEFAULT_WORKER_GROUP } from "./parked/read-parked.js";
 import { runDemo } from "./stack/demo.js";
 import { runStack } from "./stack/stack.js";
 import { describeTopics, ensureTopics } from "./topics/topics.js";
@@ -38,6 +41,7 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
   const context = (): CliContext => contextFromOptions(program, io);
   addDlqCommands(program, context);
   addTopicsCommands(program, context);
+  addParkedCommands(program, context);
   addConfigCommands(program, context, io);
   addStackCommands(program, context, io);
   extend(program, context);
@@ -48,7 +52,7 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
 function createRootCommand(io: ProgramIo): Command {
   return (
     new Command("callbridge")
-      .description("Operate callbridge: dead letters, topics, routes, and a local stack")
+      .description("Operate callbridge: dead letters, parked requests, topics, routes, and a local stack")
       .addOption(new Option("--brokers <list>", "Kafka brokers, host:port[,host:port]").env("KAFKA_BROKERS").default("127.0.0.1:19092"))
       .addOption(new Option("--json", "print JSON instead of tables").default(false))
       .addOption(
@@ -100,7 +104,11 @@ function contextFromOptions(program: Command, io: ProgramIo): CliContext {
 /** The options that select dead letters, shared by `dlq list` and `dlq replay`. */
 function withLetterFilters(command: Command): Command {
   return command
-    .option("--reason <reason>", "http_4xx, retries_exhausted, invalid_message, invalid_phone (repeatable)", appendOption)
+    .option(
+      "--reason <reason>",
+      "http_4xx, retries_exhausted, invalid_message, invalid_phone, parked_expired, parked_dropped (repeatable)",
+      appendOption,
+    )
     .option("--code <code>", "error code such as CAMPAIGN_NOT_ACTIVE (repeatable)", appendOption)
     .option("--campaign <id>", "campaign id (repeatable)", appendOption)
     .option("--source <kind>", "source kind such as hubspot (repeatable)", appendOption)
@@ -144,6 +152,43 @@ function addTopicsCommands(program: Command, context: () => CliContext): void {
     .description("offsets per partition, and the worker group's lag")
     .addOption(new Option("--group <id>", "consumer group of the worker").env("KAFKA_GROUP_ID").default("callbridge-worker"))
     .action((options) => describeTopics(context(), options));
+}
+
+/** `parked list`, `parked redrive`, `parked drop`. */
+function addParkedCommands(program: Command, context: () => CliContext): void {
+  const parked = program.command("parked").description("requests waiting for their campaign to be active (durable deferral)");
+  parked
+    .command("list")
+    .description("parked requests by campaign: how many, since when, the campaign's last seen status, the next check")
+    .addOption(workerGroupOption())
+    .action((options: { group: string }) => listParked(context(), options));
+  const operatorCommand = (name: string, description: string) =>
+    parked
+      .command(name)
+      .description(description)
+      .requiredOption("--campaign <id>", "the campaign")
+      .addOption(new Option("--redis <url>", "the Redis the workers share").env("REDIS_URL"))
+      .addOption(workerGroupOption());
+  const redisSource = (command: Command) => (command.getOptionValueSource("redis") === "env" ? "REDIS_URL" : "--redis");
+  const redrive = operatorCommand(
+    "redrive",
+    "have the workers read the campaign's status again now and place its parked requests if active",
+  );
+  redrive.action((options: { campaign: string; redis?: string; group: string }) =>
+    redriveParked(context(), { ...options, redis: options.redis, redisSource: redisSource(redrive) }),
+  );
+  const drop = operatorCommand("drop", "dead-letter (parked_dropped) the campaign's requests parked until now; needs --yes").option(
+    "--yes",
+    "yes, dead-letter them",
+    false,
+  );
+  drop.action((options: { campaign: string; redis?: string; group: string; yes: boolean }) =>
+    dropParked(context(), { ...options, redis: options.redis, redisSource: redisSource(drop) }),
+  );
+}
+
+function workerGroupOption(): Option {
+  return new Option("--group <id>", "consumer group of the worker").env("KAFKA_GROUP_ID").default(DEFAULT_WORKER_GROUP);
 }
 
 /** `config check`. */

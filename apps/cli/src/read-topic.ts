@@ -14,6 +14,11 @@ export type ReadEnd = "complete" | "stopped" | "aborted";
 export interface ReadTopicOptions {
   /** Only these partitions (all when absent). */
   readonly partitions?: readonly number[];
+  /**
+   * The first offset to hand over per partition (the low watermark when absent): records
+   * before it are still fetched but skipped, and a partition with none from there is not read.
+   */
+  readonly from?: (partition: number) => bigint | undefined;
   /** Stops the read after the records in hand (Ctrl-C). */
   readonly signal: AbortSignal;
   /** Fail when no records arrive for this long while some are still due, ms. */
@@ -22,6 +27,8 @@ export interface ReadTopicOptions {
 
 interface Range {
   readonly partition: number;
+  /** The offset of the first record to hand over. */
+  readonly first: bigint;
   /** The offset of the last record to read: the high watermark at the start, minus one. */
   readonly last: bigint;
 }
@@ -42,8 +49,9 @@ export async function readTopic(kafka: KafkaClient, topic: string, onRecords: On
     const { partitions } = await admin.describeTopic(topic);
     const wanted = options.partitions === undefined ? undefined : new Set(options.partitions);
     const ranges: Range[] = partitions
-      .filter((p) => BigInt(p.high) > BigInt(p.low) && (wanted === undefined || wanted.has(p.partition)))
-      .map((p) => ({ partition: p.partition, last: BigInt(p.high) - 1n }));
+      .filter((p) => wanted === undefined || wanted.has(p.partition))
+      .map((p) => ({ partition: p.partition, first: maxOf(BigInt(p.low), options.from?.(p.partition)), last: BigInt(p.high) - 1n }))
+      .filter((range) => range.last >= range.first);
     if (ranges.length === 0) return "complete";
     const groupId = `callbridge-cli-read-${randomUUID()}`;
     try {
@@ -54,6 +62,10 @@ export async function readTopic(kafka: KafkaClient, topic: string, onRecords: On
   } finally {
     await admin.disconnect();
   }
+}
+
+function maxOf(low: bigint, from: bigint | undefined): bigint {
+  return from !== undefined && from > low ? from : low;
 }
 
 /** Where a read is, shared by the batch handler, the stall check and the abort listener. */
@@ -157,8 +169,12 @@ function rangeBatchHandler(
       return 0;
     }
     if (progress.finished || signal.aborted || !context.isRunning()) return 0;
-    const records = batch.records.filter((record) => BigInt(record.offset) <= range.last);
-    if (records.length === 0) return batch.records.length;
+    const records = batch.records.filter((record) => BigInt(record.offset) >= range.first && BigInt(record.offset) <= range.last);
+    if (records.length === 0) {
+      // Records before the range's first are skipped, not handed over: still no stall.
+      progress.lastProgress = Date.now();
+      return batch.records.length;
+    }
     const handled = await handOver(records, onRecords, context, progress);
     if (!handled.ok) return 0;
     if (handled.verdict === "stop") progress.settle("stopped");

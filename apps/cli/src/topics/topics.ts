@@ -1,14 +1,27 @@
+import { deferralTopicSpecs } from "@callbridge/kafka";
+import { deferralTopics } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
 import { table } from "../output/table.js";
 import { ALL_TOPIC_ROLES, catalogOptions } from "./catalog.js";
 
-/** Creates callbridge's topics with their partitions and retention; existing ones are left as they are. */
+/**
+ * Creates callbridge's topics with their partitions and retention, the requests topic's
+ * deferral tiers among them (docs/deferral.md); existing ones are left as they are.
+ */
 export async function ensureTopics(context: CliContext, options: { partitions?: number }): Promise<void> {
   const kafka = cliKafka(context.brokers);
   const admin = await connectAdmin(kafka, context.brokers);
   try {
-    const { specs, ...result } = await admin.ensureCatalogTopics(ALL_TOPIC_ROLES, catalogOptions(context, options.partitions));
+    const catalog = await admin.ensureCatalogTopics(ALL_TOPIC_ROLES, catalogOptions(context, options.partitions));
+    const tierSpecs = deferralTopicSpecs(context.topics.callRequests, options.partitions);
+    const tiers = await admin.ensureTopics(tierSpecs);
+    const specs = [...catalog.specs, ...tierSpecs];
+    const result = {
+      created: [...catalog.created, ...tiers.created],
+      existing: [...catalog.existing, ...tiers.existing],
+      mismatched: [...catalog.mismatched, ...tiers.mismatched],
+    };
     if (context.json) {
       context.out(JSON.stringify(result, null, 2));
       return;
@@ -32,23 +45,22 @@ export async function ensureTopics(context: CliContext, options: { partitions?: 
   }
 }
 
-/** Offsets per partition of callbridge's topics, and the worker group's lag on the requests topic. */
+/** Offsets per partition of callbridge's topics, and the worker group's lag on the requests topic and its deferral tiers. */
 export async function describeTopics(context: CliContext, options: { group: string }): Promise<void> {
   const kafka = cliKafka(context.brokers);
   const admin = await connectAdmin(kafka, context.brokers);
   try {
     const existing = new Set(await admin.listTopics());
-    const names = [context.topics.callRequests, context.topics.deadLetters, context.topics.callResults, context.topics.replays];
+    const tiers = deferralTopics(context.topics.callRequests);
+    const names = [context.topics.callRequests, ...tiers, context.topics.deadLetters, context.topics.callResults, context.topics.replays];
+    const consumed = new Set([context.topics.callRequests, ...tiers]);
     const rows: Record<string, unknown>[] = [];
     for (const name of names) {
       if (!existing.has(name)) {
         rows.push({ topic: name, partition: null, low: null, high: null, committed: null, lag: null, missing: true });
         continue;
       }
-      const lag =
-        name === context.topics.callRequests
-          ? new Map((await admin.consumerLag(options.group, name)).map((p) => [p.partition, p]))
-          : undefined;
+      const lag = consumed.has(name) ? new Map((await admin.consumerLag(options.group, name)).map((p) => [p.partition, p])) : undefined;
       for (const p of (await admin.describeTopic(name)).partitions) {
         const l = lag?.get(p.partition);
         rows.push({
