@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createIngestMetrics, type EventOutcome, type IngestMetrics, type RequestOutcome } from "@callbridge/ingest";
 import { createRegistry, type Registry } from "@callbridge/observability";
-import { DEFAULT_TOPICS, DlqReason, TalkoverErrorCode } from "@callbridge/schemas";
+import { CampaignStatus, DEFAULT_TOPICS, DEFERRAL_TIERS, DeferralReason, DlqReason, TalkoverErrorCode } from "@callbridge/schemas";
 import { createWorkerMetrics, type WorkerMetrics } from "@callbridge/worker";
 import { describe, expect, it } from "vitest";
 
@@ -86,6 +86,13 @@ function recordWorkerSeries(metrics: WorkerMetrics): void {
   metrics.webhookToCall.observe(1.8);
   metrics.circuitOpen.set(0);
   metrics.ready.set(1);
+  for (const reason of DeferralReason.options) metrics.deferrals.inc({ reason });
+  for (const campaign_status of ["draft", "paused", "unknown"]) metrics.parkings.inc({ campaign_status });
+  metrics.redrives.inc();
+  for (const result of [...CampaignStatus.options, "error"]) metrics.campaignPolls.inc({ result });
+  for (const tier of DEFERRAL_TIERS) metrics.deferredRequests.set({ tier: tier.name }, 3);
+  metrics.deferredOverdue.set(0);
+  metrics.deferredNextDue.set(1_765_000_000);
 }
 
 interface Promtool {

@@ -4,7 +4,14 @@ import { defaultDashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { defaultOptions as statOptions } from "@grafana/grafana-foundation-sdk/stat";
 import { defaultOptions as timeseriesOptions } from "@grafana/grafana-foundation-sdk/timeseries";
 import { describe, expect, it } from "vitest";
-import { DASHBOARDS, DATASOURCE_VARIABLE, PROVISIONED_DATASOURCE, toJson } from "./index.js";
+import {
+  DASHBOARDS,
+  DATASOURCE_VARIABLE,
+  DEFERRED_OVERDUE_ALERT_SECONDS,
+  overviewDashboard,
+  PROVISIONED_DATASOURCE,
+  toJson,
+} from "./index.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, "utf8");
@@ -23,7 +30,7 @@ interface JsonPanel {
   targets?: JsonTarget[];
   panels?: JsonPanel[];
   gridPos?: { x: number; y: number; w: number; h: number };
-  fieldConfig?: { defaults?: { unit?: string } };
+  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps?: { value: number | null; color: string }[] } } };
   options?: Record<string, unknown>;
 }
 interface JsonDashboard {
@@ -220,3 +227,18 @@ for (const { file, build } of DASHBOARDS) {
     });
   });
 }
+
+describe("the overdue panel and CallbridgeDeferredOverdue", () => {
+  it("draw and alert at the same number of seconds", () => {
+    const rules = read("infra/prometheus/rules/callbridge.yml");
+    const block = /- alert: CallbridgeDeferredOverdue\n([\s\S]*?)(?=\n\s*- alert:|$)/.exec(rules)?.[1] ?? "";
+    const threshold = /expr:\s*max\(callbridge_worker_deferred_overdue_seconds\)\s*>\s*(\d+)\s*\n/.exec(block)?.[1];
+    expect(threshold, "CallbridgeDeferredOverdue's expr in infra/prometheus/rules/callbridge.yml").toBeDefined();
+    expect(Number(threshold)).toBe(DEFERRED_OVERDUE_ALERT_SECONDS);
+    const panel = dataPanels(toJson(overviewDashboard()) as JsonDashboard).find((p) =>
+      (p.targets ?? []).some((t) => t.expr?.includes("callbridge_worker_deferred_overdue_seconds")),
+    );
+    const steps = panel?.fieldConfig?.defaults?.thresholds?.steps ?? [];
+    expect(steps.map((step) => step.value)).toEqual([null, DEFERRED_OVERDUE_ALERT_SECONDS]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { CampaignStatus } from "@callbridge/schemas";
+import { CAMPAIGN_STATUS_KEY_PREFIX, type CampaignStatus } from "@callbridge/schemas";
 import type { Redis } from "ioredis";
 
 /** A campaign's status as last read from the API. `unknown`: the read failed. */
@@ -51,8 +51,7 @@ export class MemoryStatusCache implements StatusCache {
   }
 }
 
-/** Redis keys of the shared campaign statuses (docs/deferral.md#what-it-costs). */
-export const CAMPAIGN_STATUS_KEY_PREFIX = "callbridge:campaign-status:";
+/** Redis key prefix of the poll lock (docs/deferral.md#what-it-costs). */
 const LOCK_KEY_PREFIX = "callbridge:campaign-status-lock:";
 
 /** Shared by every replica through Redis; both keys expire by themselves. */

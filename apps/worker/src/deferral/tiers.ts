@@ -25,7 +25,7 @@ export function nextHop(notBeforeMs: number, nowMs: number): Hop {
  * A waiting request is due this close to its `not_before`, ms: nearer than this it is placed
  * rather than sent on another hop (a hop costs a write and a read for a few ms of wait).
  */
-export const DUE_MARGIN_MS = 250;
+const DUE_MARGIN_MS = 250;
 
 /** Whether a request due at `notBeforeMs` goes on now (else it takes `nextHop`). */
 export function isDue(notBeforeMs: number, nowMs: number): boolean {

@@ -1,13 +1,19 @@
 import type { CallRequest } from "@callbridge/schemas";
-import { isTalkoverError } from "@callbridge/talkover-client";
+import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
+import type { WorkerMetrics } from "../metrics.js";
 import type { AttemptOutcome } from "./decide.js";
-import type { ProcessorDeps } from "./process-request.js";
+
+/** What one request to the API needs. */
+interface SendDeps {
+  readonly client: Pick<TalkoverClient, "createCampaignCall">;
+  readonly metrics: WorkerMetrics;
+}
 
 /** One request to the API, with its metrics; never throws. */
 export async function send(
   request: CallRequest,
   allowDuplicates: boolean,
-  deps: ProcessorDeps,
+  deps: SendDeps,
   signal: AbortSignal,
   now: () => Date,
 ): Promise<AttemptOutcome> {

@@ -5,6 +5,8 @@ import type { DataSourceRef } from "@grafana/grafana-foundation-sdk/common";
 import {
   BigValueColorMode,
   BigValueGraphMode,
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
   LegendDisplayMode,
   LegendPlacement,
   ReduceDataOptionsBuilder,
@@ -75,6 +77,8 @@ export interface TimeseriesSpec {
   readonly size?: PanelSize;
   /** Lower bound of the axis; 0 for rates and counts. */
   readonly min?: number;
+  /** A red line across the graph at this value: an alert's threshold. */
+  readonly thresholdLine?: number;
 }
 
 export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
@@ -97,6 +101,16 @@ export function timeseries(spec: TimeseriesSpec): TimeseriesPanelBuilder {
         .calcs(["mean", "max", "lastNotNull"]),
     )
     .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending));
+  if (spec.thresholdLine !== undefined) {
+    panel
+      .thresholds(
+        new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+          { value: null, color: "green" },
+          { value: spec.thresholdLine, color: "red" },
+        ]),
+      )
+      .thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
+  }
   spec.targets.forEach((target, i) => {
     panel.withTarget(query(target, refId(i)));
   });

@@ -151,6 +151,9 @@ export async function startApps(
     LAG_INTERVAL_MS: "2000",
     COMMIT_INTERVAL_MS: "500",
     SHUTDOWN_TIMEOUT_MS: "3000",
+    // The paused campaign's parked requests expire within the run (parked_expired letters for the
+    // "Parked requests dead-lettered" panel and CallbridgeParkedExpiring).
+    PARK_MAX_AGE_MS: "20000",
   });
   return urls;
 }

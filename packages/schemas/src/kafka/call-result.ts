@@ -68,6 +68,3 @@ export const CallResult = z.discriminatedUnion("outcome", [
 ]);
 export type CallResult = z.infer<typeof CallResult>;
 export type CallOutcome = CallResult["outcome"];
-
-/** Outcomes after which a request has more to come (a later event says how it ended). */
-export const PENDING_OUTCOMES: readonly CallOutcome[] = ["deferred", "parked"];

@@ -66,6 +66,13 @@ export const DEFERRAL_HEADERS = {
 export const DEFERRAL_HEADER_NAMES: readonly string[] = Object.values(DEFERRAL_HEADERS);
 
 /**
+ * Redis key prefix of what was last read of a campaign (`{prefix}{campaign id}`, JSON
+ * `{status, checked_at_ms}`, kept one poll interval), shared by the workers so one replica reads
+ * a campaign per interval; `callbridge parked redrive` deletes it to force a fresh read.
+ */
+export const CAMPAIGN_STATUS_KEY_PREFIX = "callbridge:campaign-status:";
+
+/**
  * Operators' commands about parked requests (`callbridge parked redrive|drop`), which every
  * worker reads from Redis: a hash at this key, one field per campaign id, each value a
  * `ParkedCommand` as JSON. Needs REDIS_URL (the state the workers share).
