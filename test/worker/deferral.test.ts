@@ -1,6 +1,7 @@
+import { createLogger, createRegistry } from "@callbridge/observability";
 import { CallResult, DEFERRAL_HEADERS, DLQ_HEADERS } from "@callbridge/schemas";
-import { freePort, startRedisServer } from "@callbridge/test-infra";
-import { deferralRecord } from "@callbridge/worker";
+import { freePort, startRedisServer, uniqueName } from "@callbridge/test-infra";
+import { buildWorker, deferralRecord, loadConfig } from "@callbridge/worker";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, jsonOf, kafkaClient, produceRequests, readAll } from "../support/kafka.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
@@ -245,5 +246,37 @@ describe("durable deferral", () => {
     expect(placed.some((r) => r.idempotency_key === long.key)).toBe(false);
     const waiting = (await readAll(brokers, long.tier)).filter((r) => String(r.key) === long.key);
     expect(waiting[0]?.headers[DEFERRAL_HEADERS.reason]).toBe("rate_limited");
+  });
+});
+
+describe("start-up without the tier topics", () => {
+  it("with ENSURE_TOPICS=false, refuses to start naming the missing tier topics and how to create them", async () => {
+    const names = { callRequests: uniqueName("requests"), deadLetters: uniqueName("dlq"), callResults: uniqueName("results") };
+    const admin = kafkaClient(brokers).admin();
+    await admin.connect();
+    await admin.ensureTopics(Object.values(names).map((name) => ({ name, partitions: 1, retentionMs: 3_600_000 })));
+    await admin.disconnect();
+    const loaded = loadConfig({
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: uniqueName("worker"),
+      CALL_REQUESTS_TOPIC: names.callRequests,
+      DLQ_TOPIC: names.deadLetters,
+      CALL_RESULTS_TOPIC: names.callResults,
+      ENSURE_TOPICS: "false",
+      TALKOVER_BASE_URL: "http://127.0.0.1:9",
+      TALKOVER_API_TOKEN: SIM_TOKEN,
+    });
+    if (!loaded.ok) throw new Error(loaded.problems.join("; "));
+    const worker = buildWorker(loaded.config, {
+      logger: createLogger({ name: "t", level: "silent" }),
+      registry: createRegistry(),
+      kafkaClientId: uniqueName("w"),
+    });
+    cleanups.push(() => worker.stop());
+    await expect(worker.start()).rejects.toMatchObject({
+      kind: "startup",
+      what: "topics",
+      message: expect.stringMatching(new RegExp(`${names.callRequests}\\.deferred\\.5s.*callbridge topics ensure`)),
+    });
   });
 });

@@ -5,7 +5,7 @@ export class StartupError extends Error {
   readonly kind = "startup";
 
   constructor(
-    readonly what: "kafka" | "redis",
+    readonly what: "kafka" | "redis" | "topics",
     message: string,
     options: { cause: unknown },
   ) {
@@ -14,8 +14,17 @@ export class StartupError extends Error {
   }
 }
 
+/** Topics the worker needs are missing and ENSURE_TOPICS=false: name them, and how to create them. */
+export function missingTopicsError(missing: readonly string[]): StartupError {
+  return new StartupError(
+    "topics",
+    `these topics do not exist and ENSURE_TOPICS=false: ${missing.join(", ")}; create them with \`callbridge topics ensure\` (the deferral tiers included) or start the worker once with ENSURE_TOPICS=true`,
+    { cause: undefined },
+  );
+}
+
 /** One line an operator can act on: which service, where (never a password), which variable, and why. */
-export function startupError(what: StartupError["what"], config: WorkerConfig, error: unknown): StartupError {
+export function startupError(what: "kafka" | "redis", config: WorkerConfig, error: unknown): StartupError {
   const target =
     what === "kafka" ? `Kafka at ${config.kafka.brokers.join(", ")} (KAFKA_BROKERS)` : `Redis at ${hostOf(config.redisUrl)} (REDIS_URL)`;
   const detail = error instanceof Error ? error.message : String(error);

@@ -27,7 +27,7 @@ import { AuthCircuit } from "./process/circuit.js";
 import { processRequest } from "./process/process-request.js";
 import { checkToken } from "./process/token-check.js";
 import { lastConnectionError } from "./redis-client.js";
-import { type StartupError, startupError } from "./startup-error.js";
+import { missingTopicsError, startupError } from "./startup-error.js";
 import { ThrottledLog } from "./throttled-log.js";
 import { createWorkerLimiter } from "./worker-limiter.js";
 
@@ -256,6 +256,16 @@ class WorkerRuntime implements Worker {
       const tiers = await this.step("kafka", () => this.admin.ensureTopics(deferralTopicSpecs(config.topics.callRequests)));
       const created = [...result.created, ...tiers.created];
       if (created.length > 0) this.log.info({ topics: created }, "created topics");
+    } else {
+      const existing = new Set(await this.step("kafka", () => this.admin.listTopics()));
+      const needed = [
+        config.topics.callRequests,
+        ...deferralTopics(config.topics.callRequests),
+        config.topics.deadLetters,
+        config.topics.callResults,
+      ];
+      const missing = needed.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) throw missingTopicsError(missing);
     }
     await this.step("kafka", () => this.producer.connect());
     this.producerConnected = true;
@@ -351,7 +361,7 @@ class WorkerRuntime implements Worker {
     this.metrics.ready.set(this.readiness().ready ? 1 : 0);
   }
 
-  private async step<T>(what: StartupError["what"], operation: () => Promise<T>): Promise<T> {
+  private async step<T>(what: "kafka" | "redis", operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
