@@ -4,6 +4,7 @@ import { freePort, startRedisServer, uniqueName } from "@callbridge/test-infra";
 import { buildWorker, deferralRecord, loadConfig } from "@callbridge/worker";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, jsonOf, kafkaClient, produceRequests, readAll } from "../support/kafka.js";
+import { callsPerKey, everyRequestPlacedOnce } from "../support/sim-calls.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
 import { killHard, spawnWorker, type WorkerProcess, workerProcessEnv } from "../support/worker-process.js";
 import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
@@ -38,13 +39,6 @@ function requests(count: number, campaignId: string) {
   });
 }
 
-async function callsPerKey(sim: RunningSimulator): Promise<Map<string, number>> {
-  const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: { context: { key?: string } }[] };
-  const counts = new Map<string, number>();
-  for (const call of calls) counts.set(call.context.key ?? "(none)", (counts.get(call.context.key ?? "(none)") ?? 0) + 1);
-  return counts;
-}
-
 async function campaignReads(sim: RunningSimulator): Promise<number> {
   const stats = (await (await fetch(`${sim.url}/_sim/stats`)).json()) as { campaign_reads: Record<string, number> };
   return Object.values(stats.campaign_reads).reduce((sum, n) => sum + n, 0);
@@ -70,19 +64,6 @@ async function results(topic: string, outcome: CallResult["outcome"], count: num
   );
 }
 
-async function placedOnce(sim: RunningSimulator, keys: readonly string[], timeoutMs: number): Promise<void> {
-  const counts = await eventually(
-    async () => {
-      const counts = await callsPerKey(sim);
-      return keys.every((key) => counts.has(key)) ? counts : undefined;
-    },
-    `${keys.length} requests placed`,
-    timeoutMs,
-  );
-  expect([...counts].filter(([, n]) => n > 1)).toEqual([]);
-  expect([...counts.keys()].sort()).toEqual([...keys].sort());
-}
-
 describe("parking and redrive", () => {
   it("50 requests to a paused campaign park at the default settings; activated, all 50 are placed once within one poll interval and the lateness; again, nothing", {
     timeout: 180_000,
@@ -101,7 +82,7 @@ describe("parking and redrive", () => {
 
     const activatedAt = Date.now();
     await setStatus(sim, "campaign-paused", "active");
-    await placedOnce(
+    await everyRequestPlacedOnce(
       sim,
       batch.map((r) => r.idempotency_key),
       90_000,
@@ -148,7 +129,7 @@ describe("parking and redrive", () => {
     await eventually(async () => ((await callsPerKey(sim)).size >= 10 ? true : undefined), "the redrive to begin", 60_000);
     if (current) await killHard(current);
     await start();
-    await placedOnce(
+    await everyRequestPlacedOnce(
       sim,
       batch.map((r) => r.idempotency_key),
       120_000,

@@ -1,6 +1,7 @@
 import { deleteKafkaInstance, freePort, restartKafka, startKafka, startRedisServer, uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests, readAll } from "../support/kafka.js";
+import { callsPerKey, everyRequestPlacedOnce } from "../support/sim-calls.js";
 import { type RunningSimulator, startSimulator } from "../support/simulator.js";
 import { killHard, spawnWorker, type WorkerProcess, workerProcessEnv } from "../support/worker-process.js";
 import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
@@ -22,30 +23,6 @@ function requests(count: number) {
     const request = callRequest({ allow_duplicates: true });
     return { ...request, context: { key: request.idempotency_key } };
   });
-}
-
-async function callsPerKey(sim: RunningSimulator): Promise<Map<string, number>> {
-  const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: { context: { key?: string } }[] };
-  const counts = new Map<string, number>();
-  for (const call of calls) {
-    const key = call.context.key ?? "(none)";
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-async function everyRequestPlacedOnce(sim: RunningSimulator, keys: readonly string[], timeoutMs = 120_000): Promise<void> {
-  const counts = await eventually(
-    async () => {
-      const counts = await callsPerKey(sim);
-      return keys.every((key) => counts.has(key)) ? counts : undefined;
-    },
-    `${keys.length} requests placed`,
-    timeoutMs,
-  );
-  const twice = [...counts].filter(([, n]) => n > 1);
-  expect(twice).toEqual([]);
-  expect([...counts.keys()].sort()).toEqual([...keys].sort());
 }
 
 /** When the simulator accepted each call, ms since the epoch. */
