@@ -4,7 +4,6 @@ import {
   BrokerProbe,
   type ConsumerEvent,
   DEFAULT_MAX_MESSAGE_BYTES,
-  deferralTopicSpecs,
   type KafkaClient,
   ProduceBatcher,
   type TopicRecord,
@@ -18,7 +17,7 @@ import { ParkedCommands } from "./campaigns/parked-commands.js";
 import { MemoryStatusCache, RedisStatusCache } from "./campaigns/status-cache.js";
 import { ClaimKeeper } from "./claims/claim-keeper.js";
 import type { WorkerConfig } from "./config.js";
-import { Dispatcher, type WriteLimits } from "./consume/dispatcher.js";
+import { Dispatcher } from "./consume/dispatcher.js";
 import { startLagReporter } from "./consume/lag-reporter.js";
 import type { Ledger } from "./ledger/ledger.js";
 import type { LimiterMode } from "./limiter/call-limiter.js";
@@ -27,9 +26,10 @@ import { AuthCircuit } from "./process/circuit.js";
 import { processRequest } from "./process/process-request.js";
 import { checkToken } from "./process/token-check.js";
 import { lastConnectionError } from "./redis-client.js";
-import { missingTopicsError, startupError } from "./startup-error.js";
+import { startupError } from "./startup-error.js";
 import { ThrottledLog } from "./throttled-log.js";
 import { createWorkerLimiter } from "./worker-limiter.js";
+import { prepareTopics, writeLimits } from "./worker-topics.js";
 
 export interface WorkerDeps {
   readonly logger: Logger;
@@ -244,29 +244,7 @@ class WorkerRuntime implements Worker {
   private async prepareKafka(): Promise<void> {
     const { config } = this;
     await this.step("kafka", () => this.admin.connect());
-    if (config.ensureTopics) {
-      const names = {
-        callRequests: config.topics.callRequests,
-        callRequestsDlq: config.topics.deadLetters,
-        callResults: config.topics.callResults,
-      };
-      const result = await this.step("kafka", () =>
-        this.admin.ensureCatalogTopics(["callRequests", "callRequestsDlq", "callResults"], { names }),
-      );
-      const tiers = await this.step("kafka", () => this.admin.ensureTopics(deferralTopicSpecs(config.topics.callRequests)));
-      const created = [...result.created, ...tiers.created];
-      if (created.length > 0) this.log.info({ topics: created }, "created topics");
-    } else {
-      const existing = new Set(await this.step("kafka", () => this.admin.listTopics()));
-      const needed = [
-        config.topics.callRequests,
-        ...deferralTopics(config.topics.callRequests),
-        config.topics.deadLetters,
-        config.topics.callResults,
-      ];
-      const missing = needed.filter((topic) => !existing.has(topic));
-      if (missing.length > 0) throw missingTopicsError(missing);
-    }
+    await prepareTopics(this.admin, config, this.log, (operation) => this.step("kafka", operation));
     await this.step("kafka", () => this.producer.connect());
     this.producerConnected = true;
     const limits = await writeLimits(this.admin, config, this.log);
@@ -393,13 +371,4 @@ function consumerFailure(config: WorkerConfig, code: string | undefined, error: 
     );
   }
   return new Error(`the Kafka consumer stopped and will not restart: ${error.message}`, { cause: error });
-}
-
-/** The size limits of the topics the worker writes, from the broker (see Admin.writeLimits). */
-async function writeLimits(admin: Admin, config: WorkerConfig, log: Logger): Promise<WriteLimits> {
-  const topics = [config.topics.callResults, config.topics.deadLetters];
-  const limitOf = await admin.writeLimits(topics, (error) => {
-    log.warn({ err: error, topics }, "could not read the topics' max.message.bytes; assuming the broker default");
-  });
-  return { callResults: limitOf(config.topics.callResults), deadLetters: limitOf(config.topics.deadLetters) };
 }
