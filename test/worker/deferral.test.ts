@@ -137,6 +137,36 @@ describe("parking and redrive", () => {
     expect(await readAll(brokers, topics.deadLetters)).toHaveLength(0);
   });
 
+  it("requests of one key, parked, are placed in their order once the campaign is active (polls every 2 s)", {
+    timeout: 120_000,
+  }, async () => {
+    const sim = await simulator();
+    const t = await worker(sim, { PARK_POLL_INTERVAL_MS: "2000" });
+    // Three people, three requests each, interleaved as a CRM would send them.
+    const people = ["+14155550911", "+14155550912", "+14155550913"];
+    const batch = [0, 1, 2].flatMap((n) =>
+      people.map((to) => ({ ...callRequest({ campaign_id: "campaign-paused", to, allow_duplicates: true }), payload: { n } })),
+    );
+    await produceRequests(brokers, t.topics.callRequests, batch);
+    await results(t.topics.callResults, "parked", batch.length);
+    // Parked, and written again at a few checks.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await setStatus(sim, "campaign-paused", "active");
+    const calls = await eventually(
+      async () => {
+        const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: { to: string; payload: { n: number } }[] };
+        return calls.length >= batch.length ? calls : undefined;
+      },
+      "nine calls",
+      30_000,
+    ).catch(async (error) => {
+      // Say what became of the requests, to tell a lost redrive from a slow one.
+      const outcomes = (await readAll(brokers, t.topics.callResults)).map((r) => jsonOf<{ outcome: string }>(r).outcome);
+      throw new Error(`${String(error)}; results: ${outcomes.join(", ")}`);
+    });
+    for (const to of people) expect(calls.filter((c) => c.to === to).map((c) => c.payload.n)).toEqual([0, 1, 2]);
+  });
+
   it("requests parked longer than PARK_MAX_AGE_MS=5000 are dead-lettered parked_expired, with the campaign's last status", {
     timeout: 120_000,
   }, async () => {

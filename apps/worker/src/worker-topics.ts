@@ -39,3 +39,16 @@ export async function writeLimits(admin: Admin, config: WorkerConfig, log: Logge
   });
   return { callResults: limitOf(config.topics.callResults), deadLetters: limitOf(config.topics.deadLetters) };
 }
+
+/** How many partitions each deferral tier topic has (a tier that cannot be described is left out). */
+export async function tierPartitions(admin: Admin, config: WorkerConfig, log: Logger): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const topic of deferralTopics(config.topics.callRequests)) {
+    try {
+      counts.set(topic, (await admin.describeTopic(topic)).partitions.length);
+    } catch (error) {
+      log.warn({ err: error, topic }, "could not read a deferral tier's partitions; its records go where their key hashes");
+    }
+  }
+  return counts;
+}

@@ -29,7 +29,7 @@ import { lastConnectionError } from "./redis-client.js";
 import { startupError } from "./startup-error.js";
 import { ThrottledLog } from "./throttled-log.js";
 import { createWorkerLimiter } from "./worker-limiter.js";
-import { prepareTopics, writeLimits } from "./worker-topics.js";
+import { prepareTopics, tierPartitions, writeLimits } from "./worker-topics.js";
 
 export interface WorkerDeps {
   readonly logger: Logger;
@@ -249,6 +249,7 @@ class WorkerRuntime implements Worker {
     this.producerConnected = true;
     const limits = await writeLimits(this.admin, config, this.log);
     this.dispatcher.useLimits(limits);
+    this.dispatcher.useTierPartitions(await tierPartitions(this.admin, config, this.log));
     this.batcher = this.batcherFor(Math.min(limits.callResults, limits.deadLetters));
   }
 

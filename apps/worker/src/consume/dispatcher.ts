@@ -65,6 +65,7 @@ export class Dispatcher {
   private readonly pausedPartitions = new Set<string>();
   private readonly tierTopics: ReadonlySet<string>;
   private readonly holds: DeferralHolds;
+  private tierPartitions: ReadonlyMap<string, number> = new Map();
   private readonly now: () => number;
   private held = false;
   private draining = false;
@@ -83,6 +84,11 @@ export class Dispatcher {
   /** The topics' size limits, read from the broker at start-up. */
   useLimits(limits: WriteLimits): void {
     this.writer.useLimits(limits);
+  }
+
+  /** Partitions of each tier topic, read at start-up: requests of one key share a tier partition. */
+  useTierPartitions(partitions: ReadonlyMap<string, number>): void {
+    this.tierPartitions = partitions;
   }
 
   get inFlightRecords(): number {
@@ -254,6 +260,7 @@ export class Dispatcher {
             verdict.deferral,
             this.deps.topics.callRequests,
             new Date(this.now()),
+            this.tierPartitions,
           ),
         ];
         if (verdict.result) records.push(this.writer.result(verdict.result));
@@ -291,7 +298,8 @@ export class Dispatcher {
   ): Promise<void> {
     try {
       const idempotencyKey = record.key ? record.key.toString("utf8") : "";
-      const next = deferralRecord(original, idempotencyKey, campaignId, deferral, this.deps.topics.callRequests, new Date(this.now()));
+      const now = new Date(this.now());
+      const next = deferralRecord(original, idempotencyKey, campaignId, deferral, this.deps.topics.callRequests, now, this.tierPartitions);
       if (!(await this.writer.write([next]))) return;
       tracker.done(record.offset);
     } finally {

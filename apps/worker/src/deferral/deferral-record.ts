@@ -45,7 +45,8 @@ const AttemptStateJson = z.object({
  * The record that makes `original` (a request as read from the requests topic, or from a tier
  * before) wait until `deferral.notBefore`, in the tier `nextHop` picks: keyed by idempotency
  * key (the tier topics are compacted by it), the value unchanged, the request's headers kept
- * and the deferral's added.
+ * and the deferral's added; in the tier partition of the same number as its original partition
+ * (modulo the tier's partitions), when those are known.
  */
 export function deferralRecord(
   original: ConsumedRecord,
@@ -54,8 +55,11 @@ export function deferralRecord(
   deferral: Deferral,
   callRequestsTopic: string,
   now: Date,
+  /** Partitions of each tier topic, by name: when known, a request waits in the partition its original one maps to. */
+  tierPartitions?: ReadonlyMap<string, number>,
 ): TopicRecord {
   const hop = nextHop(Date.parse(deferral.notBefore), now.getTime());
+  const topic = deferralTopic(callRequestsTopic, hop.tier);
   const headers: RecordHeaders = {
     ...withoutDeferralHeaders(original.headers),
     [DEFERRAL_HEADERS.notBefore]: deferral.notBefore,
@@ -72,7 +76,11 @@ export function deferralRecord(
   if (deferral.parkedAt !== undefined) headers[DEFERRAL_HEADERS.parkedAt] = deferral.parkedAt;
   if (deferral.campaignStatus !== undefined) headers[DEFERRAL_HEADERS.campaignStatus] = deferral.campaignStatus;
   if (deferral.attempts !== undefined) headers[DEFERRAL_HEADERS.attempts] = JSON.stringify(deferral.attempts);
-  return { topic: deferralTopic(callRequestsTopic, hop.tier), record: { key: idempotencyKey, value: original.value, headers } };
+  // Requests of one key (one original partition) share a tier partition, so among themselves they
+  // keep their order through every hop; the record key stays the idempotency key, for compaction.
+  const partitions = tierPartitions?.get(topic);
+  const partition = partitions ? original.partition % partitions : undefined;
+  return { topic, record: { key: idempotencyKey, value: original.value, headers, ...(partition === undefined ? {} : { partition }) } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createLogger, createRegistry } from "@callbridge/observability";
 import { CallRequest, type CampaignStatus } from "@callbridge/schemas";
-import { TalkoverBadRequestError, TalkoverRateLimitError } from "@callbridge/talkover-client";
+import { TalkoverBadRequestError, TalkoverDuplicateCallError, TalkoverRateLimitError } from "@callbridge/talkover-client";
 import { describe, expect, it } from "vitest";
 import { CampaignWatch } from "../campaigns/campaign-watch.js";
 import { MemoryStatusCache } from "../campaigns/status-cache.js";
@@ -161,6 +161,34 @@ describe("parking a request whose campaign is not active", () => {
     const d = deps({ posts: [], status: "paused" });
     await Promise.all(Array.from({ length: 20 }, () => processRequest(request, d, signals(), parked(1_000))));
     expect(d.gets()).toBe(1);
+  });
+});
+
+describe("the ledger across a wait", () => {
+  it("a parked request's own answered attempt is forgotten: a 409 for someone else's call after the redrive is not taken for placed", async () => {
+    const ledger = new InMemoryLedger(60_000, 1_000);
+    const claims = new ClaimKeeper(ledger, "me", 60_000, logger);
+    const first = deps({ posts: [notActive()], status: "paused" }, { claims });
+    const parkedEnd = await processRequest(request, first, signals());
+    if (parkedEnd.kind !== "deferred") throw new Error("not parked");
+    // Activated; meanwhile another request of the same person was placed, so the API answers 409.
+    const existing = {
+      id: "call-other",
+      campaign_id: request.campaign_id,
+      to: request.to,
+      status: "queued" as const,
+      created_at: new Date(NOW).toISOString(),
+    };
+    const conflict = new TalkoverDuplicateCallError({
+      status: 409,
+      code: "DUPLICATE_CALL",
+      message: "dup",
+      responseBody: "{}",
+      existingCall: existing,
+    });
+    const again = deps({ posts: [conflict], status: "active" }, { claims });
+    const end = await processRequest(request, again, signals(), parkedEnd.deferral);
+    expect(end).toMatchObject({ kind: "finished", result: { outcome: "dead_lettered", error_code: "DUPLICATE_CALL" } });
   });
 });
 

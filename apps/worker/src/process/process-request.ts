@@ -12,7 +12,7 @@ import type { WorkerMetrics } from "../metrics.js";
 import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
-import { ABANDONED, type Finished, finished, type RequestEnd } from "./finished.js";
+import { ABANDONED, type Deferred, type Finished, finished, type RequestEnd } from "./finished.js";
 import { ABORTED, type Retrying, retrying } from "./ledger-retry.js";
 import { type RequestLog, requestLog } from "./request-log.js";
 import { describe, send } from "./send-attempt.js";
@@ -222,7 +222,7 @@ class RequestRun {
   }
 
   /** Records how the request ended in the ledger, then ends it (abandoned if shutdown cut the record short). */
-  private async end(outcome: Finish, end: Finished): Promise<RequestEnd> {
+  private async end(outcome: Finish, end: Finished | Deferred): Promise<RequestEnd> {
     if ((await this.afterCall(() => this.deps.claims.finish(this.key, outcome))) === ABORTED) return ABANDONED;
     this.ended = true;
     return end;
@@ -268,7 +268,7 @@ class RequestRun {
       case "defer":
         deps.metrics.retries.inc({ reason: step.reason });
         if (step.throttle) deps.gate.throttled(step.throttle.retryAfterMs);
-        return this.deferUntil(this.now().getTime() + step.waitMs, step.reason);
+        return this.leaveToWait(this.deferUntil(this.now().getTime() + step.waitMs, step.reason));
       case "campaign_not_active":
         return (await this.parkedOrOn(true, step.letter)) ?? undefined;
       case "abandon":
@@ -276,8 +276,17 @@ class RequestRun {
     }
   }
 
+  /**
+   * Hands the claim back before the request waits. Every attempt answered: the ledger forgets
+   * the attempt marker too, so the request's next turn does not read its own answered attempt
+   * as one that may have landed (a 409 for another request's call would then count as placed).
+   */
+  private leaveToWait(end: Deferred): Promise<RequestEnd> {
+    return this.end({ kind: "not_placed", proven: !this.state.ambiguous }, end);
+  }
+
   /** Leaves memory for a tier topic until `notBeforeMs`, the attempts so far kept (docs/deferral.md). */
-  private deferUntil(notBeforeMs: number, reason: "retry_backoff" | "rate_limited"): RequestEnd {
+  private deferUntil(notBeforeMs: number, reason: "retry_backoff" | "rate_limited"): Deferred {
     this.log.debug("deferred durably", { reason, notBefore: new Date(notBeforeMs).toISOString() });
     return deferredEnd(this.waiting(), notBeforeMs, reason);
   }
@@ -309,7 +318,11 @@ class RequestRun {
     );
     const status = seen.status === "unknown" ? undefined : seen.status;
     if (verdict.kind === "call") return undefined;
-    if (verdict.kind === "park") return this.park(verdict.notBeforeMs, parkedAtMs, status);
+    if (verdict.kind === "park") {
+      const parked = this.park(verdict.notBeforeMs, parkedAtMs, status);
+      // Only a request that called here holds a claim and may have left an attempt marker.
+      return refused ? this.leaveToWait(parked) : parked;
+    }
     const draft: DeadLetterDraft =
       verdict.reason === "not_active"
         ? { ...(letter ?? notActiveLetter()), campaignStatus: status }
@@ -326,7 +339,7 @@ class RequestRun {
     return refused ? this.deadLetter(draft) : this.letterWithoutLedger(draft);
   }
 
-  private park(notBeforeMs: number, parkedAtMs: number, status: Deferral["campaignStatus"]): RequestEnd {
+  private park(notBeforeMs: number, parkedAtMs: number, status: Deferral["campaignStatus"]): Deferred {
     const end = parkedEnd(this.waiting(), notBeforeMs, parkedAtMs, status);
     if (end.result) {
       this.deps.metrics.parkings.inc({ campaign_status: status ?? "unknown" });
