@@ -51,7 +51,7 @@ export async function startTestWorker(brokers: string, options: TestWorkerOption
   });
   if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
   const { config } = loaded;
-  const logger = createLogger({ name: "worker-test", level: "silent" });
+  const logger = createLogger({ name: "worker-test", level: (process.env.TEST_WORKER_LOG as "debug" | undefined) ?? "silent" });
   const registry = createRegistry();
   const worker = buildWorker(config, { logger, registry, kafkaClientId: uniqueName("worker") });
   await worker.start();

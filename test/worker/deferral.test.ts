@@ -227,6 +227,32 @@ describe("durable deferral", () => {
     return { key: request.idempotency_key, notBeforeMs: Date.parse(notBefore), tier: deferred.topic };
   }
 
+  it("a 429 with Retry-After: 20 (above DEFER_ABOVE_MS) is deferred durably, with a `deferred` event, and placed within 5 s of its not_before", {
+    timeout: 120_000,
+  }, async () => {
+    const sim = await simulator();
+    // The defaults of the limits and the deferral (the test stack's short caps put back).
+    const t = await worker(sim, {
+      RETRY_AFTER_MAX_MS: "900000",
+      RATE_LIMIT_PER_SECOND: "10",
+      RATE_LIMIT_BURST: "10",
+      MAX_CONCURRENT_CALLS: "20",
+    });
+    await sim.setFaults({ throttle_rate: 1, retry_after_seconds: 20 });
+    const request = { ...callRequest(), context: {} };
+    await produceRequests(brokers, t.topics.callRequests, [request]);
+    const [deferred] = await results(t.topics.callResults, "deferred", 1);
+    await sim.setFaults({});
+    expect(deferred).toMatchObject({ outcome: "deferred", reason: "rate_limited", deferrals: 1, attempts: 1 });
+    const [placed] = await results(t.topics.callResults, "placed", 1);
+    const notBefore = deferred?.outcome === "deferred" ? Date.parse(deferred.not_before) : Number.NaN;
+    const late = Date.parse(placed?.decided_at ?? "") - notBefore;
+    console.info(`429 with Retry-After 20 s: deferred, placed ${late} ms after its not_before`);
+    expect(late).toBeGreaterThanOrEqual(-250);
+    expect(late).toBeLessThanOrEqual(5_000);
+    expect(placed).toMatchObject({ attempts: 2 });
+  });
+
   it("a 2 s deferral is placed on time though a 60 s one was written before it on the same partition; a 2 s one behind a 4.5 s one in the same tier is at most 5 s late", {
     timeout: 120_000,
   }, async () => {

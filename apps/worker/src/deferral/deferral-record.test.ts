@@ -15,7 +15,7 @@ const original: ConsumedRecord = {
 };
 const deferral: Deferral = {
   reason: "campaign_not_active",
-  notBefore: "2026-12-06T12:00:31.000Z",
+  notBefore: "2026-12-06T12:00:45.000Z",
   count: 2,
   firstAt: "2026-12-06T11:00:00.000Z",
   parkedAt: "2026-12-06T11:00:00.000Z",

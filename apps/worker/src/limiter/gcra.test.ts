@@ -20,6 +20,20 @@ describe("gcraTake", () => {
     expect(gcraTake(tat, now, T, burst, wanted)).toEqual({ granted, tat: newTat, waitMs });
   });
 
+  it("at the clock's real magnitude (ms since the epoch), a bucket due now lets its call go, whatever the rate", () => {
+    const epoch = Date.parse("2026-12-06T16:04:07.551Z");
+    for (const rate of [0.7, 1, 3, 3.5, 7, 9, 10, 11, 13, 17, 33.3, 99, 1000]) {
+      const interval = intervalMsOf(rate);
+      for (const late of [0, 1, 4, 6, 57]) {
+        const tat = epoch + late * 13.7;
+        const take = gcraTake(tat, tat + late, interval, 1, 1);
+        expect({ rate, late, granted: take.granted }).toEqual({ rate, late, granted: 1 });
+      }
+      // And not a tolerance's worth too early.
+      expect(gcraTake(epoch + 5, epoch + 4.99, interval, 1, 1).granted).toBe(0);
+    }
+  });
+
   it("never lets more than rate × window + burst start in any window", () => {
     let tat = 0;
     const starts: number[] = [];

@@ -17,12 +17,18 @@ export interface Take {
   readonly waitMs: number;
 }
 
-/** Guards the floor below against 2.9999999 when three intervals fit exactly. */
-const EPSILON = 1e-9;
+/**
+ * Guards the floor below against 2.9999999 when three intervals fit exactly, ms. Times are ms
+ * since the epoch (about 1.8e12), where a double keeps about 2e-4 ms: `(now + T) - now` can
+ * come out a hair below T for a fractional T (111.1 ms at 9 calls/s), so the tolerance is
+ * absolute and above that error. A relative 1e-9 was not, and after a 429 lowered the rate to
+ * such a T the bucket refused every call, asking again each millisecond, until the next step.
+ */
+export const TOLERANCE_MS = 1e-3;
 
 export function gcraTake(tat: number, now: number, intervalMs: number, burst: number, wanted: number): Take {
   const base = Math.max(tat, now);
-  const room = Math.floor((now + burst * intervalMs - base) / intervalMs + EPSILON);
+  const room = Math.floor((now + burst * intervalMs - base + TOLERANCE_MS) / intervalMs);
   const granted = Math.max(0, Math.min(wanted, room));
   if (granted > 0) return { granted, tat: base + granted * intervalMs, waitMs: 0 };
   return { granted: 0, tat, waitMs: Math.max(0, base + intervalMs - burst * intervalMs - now) };

@@ -60,7 +60,8 @@ if KEYS[3] then load(KEYS[3], tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11], A
 local granted, wait = wanted, 0
 for _, b in ipairs(buckets) do
   local base = math.max(b.tat, now)
-  local room = math.floor((now + b.burst * b.interval - base) / b.interval + 1e-9)
+  -- An absolute tolerance (1 µs): at epoch-ms magnitudes a relative one is lost (TOLERANCE_MS in gcra.ts).
+  local room = math.floor((now + b.burst * b.interval - base + 0.001) / b.interval)
   if room < granted then granted = math.max(0, room) end
   if room < 1 then wait = math.max(wait, base + b.interval - b.burst * b.interval - now) end
 end
