@@ -84,4 +84,35 @@ describe("loadConfig", () => {
     }
     expect(text).not.toContain("sk_live_secret");
   });
+
+  it("parks draft and paused campaigns by default, defers waits from 15 s, and reads the parking settings", () => {
+    const loaded = loadConfig(minimal);
+    if (!loaded.ok) throw new Error(loaded.problems.join());
+    expect(loaded.config.deferAboveMs).toBe(15_000);
+    expect(loaded.config.park).toEqual({
+      statuses: new Set(["draft", "paused"]),
+      pollIntervalMs: 30_000,
+      maxAgeMs: 604_800_000,
+      pollsPerSecond: 5,
+    });
+    const off = loadConfig({ ...minimal, PARK_CAMPAIGN_STATUSES: "" });
+    expect(off.ok && off.config.park.statuses.size).toBe(0);
+  });
+
+  it.each([
+    [{ PARK_CAMPAIGN_STATUSES: "active" }, '^PARK_CAMPAIGN_STATUSES: "active" is not a status that can park'],
+    [{ PARK_POLL_INTERVAL_MS: "500" }, "^PARK_POLL_INTERVAL_MS: must be a whole number of ms of at least 1000$"],
+    [{ DEFER_ABOVE_MS: "0" }, "^DEFER_ABOVE_MS: must be a whole number of ms of at least 1000$"],
+    [
+      { DEFER_ABOVE_MS: "1000000" },
+      "^DEFER_ABOVE_MS: DEFER_ABOVE_MS \\(1000000\\) is above the longest wait, RETRY_AFTER_MAX_MS \\(900000, the default\\)",
+    ],
+    [{ PARK_POLLS_PER_SECOND: "0" }, "^PARK_POLLS_PER_SECOND: "],
+  ])("refuses %o with one problem that says why", (env, problem) => {
+    const loaded = loadConfig({ ...minimal, ...env });
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.problems).toHaveLength(1);
+    expect(loaded.problems[0]).toMatch(new RegExp(problem));
+  });
 });

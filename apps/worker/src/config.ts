@@ -1,4 +1,12 @@
-import { EnvKafkaBrokers, EnvLogLevel, EnvMilliseconds, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
+import {
+  EnvIntAtLeast,
+  EnvKafkaBrokers,
+  EnvLogLevel,
+  EnvMilliseconds,
+  EnvPort,
+  EnvPositiveInt,
+  envProblems,
+} from "@callbridge/env-schemas";
 import { CampaignStatus, DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
@@ -68,7 +76,9 @@ export const WorkerEnv = z.object({
     .string()
     .url()
     .optional()
-    .describe("Redis: the idempotency ledger and the rate limiter shared by replicas. Unset: both in-process."),
+    .describe(
+      "Redis: the idempotency ledger, the rate limiter, and the campaign statuses of parked requests, shared by replicas; operators' `callbridge parked` commands come through it. Unset: all in-process.",
+    ),
   TALKOVER_BASE_URL: z
     .string({ error: "is required: the Talkover API (or the simulator, e.g. http://127.0.0.1:4010)" })
     .url({ message: "must be a URL such as https://app.talkover.ai" })
@@ -96,7 +106,7 @@ export const WorkerEnv = z.object({
   FETCH_MAX_BYTES: PositiveInt.optional().describe(
     "Most bytes one Kafka fetch brings back; unset: MAX_IN_FLIGHT × 1 KiB, at least 64 KiB (records not taken are fetched again later).",
   ),
-  CONSUMER_SESSION_TIMEOUT_MS: PositiveInt.min(1_000)
+  CONSUMER_SESSION_TIMEOUT_MS: EnvIntAtLeast(1_000, "ms")
     .default(6_000)
     .describe(
       "Kafka drops a worker it has not heard from for this long and hands its partitions to the others (the broker's group.min.session.timeout.ms, 6000 by default, is the floor).",
@@ -104,12 +114,12 @@ export const WorkerEnv = z.object({
   CONSUMER_HEARTBEAT_INTERVAL_MS: PositiveInt.default(1_000).describe(
     "How often the worker tells the group coordinator it is alive; at most a third of CONSUMER_SESSION_TIMEOUT_MS.",
   ),
-  CLAIM_LEASE_MS: PositiveInt.min(300)
+  CLAIM_LEASE_MS: EnvIntAtLeast(300, "ms")
     .default(4_000)
     .describe(
       "A claim on a request lapses this long after its worker stops renewing it (renewed every third of it); at most CONSUMER_SESSION_TIMEOUT_MS.",
     ),
-  LIMITER_SLOT_LEASE_MS: PositiveInt.min(300)
+  LIMITER_SLOT_LEASE_MS: EnvIntAtLeast(300, "ms")
     .default(3_000)
     .describe(
       "With REDIS_URL: a concurrency slot in Redis lapses this long after its worker stops renewing it (renewed every third of it).",
@@ -126,7 +136,7 @@ export const WorkerEnv = z.object({
     .enum(["dead_letter", "outcome"])
     .default("dead_letter")
     .describe("409 DUPLICATE_CALL: `dead_letter` (the default) or `outcome` (a plain `duplicate` result)."),
-  DEFER_ABOVE_MS: PositiveInt.min(1_000)
+  DEFER_ABOVE_MS: EnvIntAtLeast(1_000, "ms")
     .default(15_000)
     .describe(
       "A wait this long or longer (a Retry-After, a backoff step) is not held in memory: the request waits durably in a deferral tier topic (docs/deferral.md).",
@@ -134,7 +144,7 @@ export const WorkerEnv = z.object({
   PARK_CAMPAIGN_STATUSES: ParkStatuses.describe(
     "Campaign statuses whose CAMPAIGN_NOT_ACTIVE parks the request until the campaign is active (comma-separated); any other status dead-letters. Empty: parking off.",
   ),
-  PARK_POLL_INTERVAL_MS: PositiveInt.min(1_000)
+  PARK_POLL_INTERVAL_MS: EnvIntAtLeast(1_000, "ms")
     .default(30_000)
     .describe("Each campaign with parked requests is read (GET /campaigns/{id}) this often, once over all replicas."),
   PARK_MAX_AGE_MS: PositiveInt.default(7 * 24 * 3600 * 1000).describe(
@@ -161,6 +171,8 @@ export const WorkerEnv = z.object({
 
 /** The variables the rules across variables read, parsed on their own (defaults applied). */
 const CrossFieldVariables = WorkerEnv.pick({
+  DEFER_ABOVE_MS: true,
+  RETRY_AFTER_MAX_MS: true,
   BACKOFF_BASE_MS: true,
   BACKOFF_MAX_MS: true,
   CONSUMER_SESSION_TIMEOUT_MS: true,
@@ -180,6 +192,12 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const e = parsed.data;
   const value = (name: keyof typeof e) => `${name} (${e[name]}${env[name] === undefined ? ", the default" : ""})`;
   const problems: string[] = [];
+  // Above the longest wait there is, nothing would ever be deferred, and nothing would say so.
+  if (e.DEFER_ABOVE_MS > Math.max(e.RETRY_AFTER_MAX_MS, e.BACKOFF_MAX_MS)) {
+    problems.push(
+      `DEFER_ABOVE_MS: ${value("DEFER_ABOVE_MS")} is above the longest wait, ${value("RETRY_AFTER_MAX_MS")} and ${value("BACKOFF_MAX_MS")}: no wait would ever be deferred`,
+    );
+  }
   if (e.BACKOFF_MAX_MS < e.BACKOFF_BASE_MS)
     problems.push(`BACKOFF_MAX_MS: ${value("BACKOFF_MAX_MS")} must not be below ${value("BACKOFF_BASE_MS")}`);
   if (e.CONSUMER_HEARTBEAT_INTERVAL_MS * 3 > e.CONSUMER_SESSION_TIMEOUT_MS) {

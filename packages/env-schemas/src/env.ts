@@ -9,6 +9,12 @@ export const EnvPort = z.coerce.number({ error: "must be a port number" }).int()
 export const EnvPositiveInt = z.coerce.number({ error: "must be a whole number above 0" }).int().positive();
 export const EnvMilliseconds = z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0);
 
+/** A whole number of at least `min` (`unit` named in the message, e.g. "ms"): one problem per bad value, saying the floor. */
+export function EnvIntAtLeast(min: number, unit = "") {
+  const what = `must be a whole number${unit ? ` of ${unit}` : ""} of at least ${min}`;
+  return z.coerce.number({ error: what }).int({ error: what }).min(min, { error: what });
+}
+
 export const EnvLogLevel = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
   .default("info")

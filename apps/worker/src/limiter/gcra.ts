@@ -24,7 +24,7 @@ export interface Take {
  * absolute and above that error. A relative 1e-9 was not, and after a 429 lowered the rate to
  * such a T the bucket refused every call, asking again each millisecond, until the next step.
  */
-export const TOLERANCE_MS = 1e-3;
+const TOLERANCE_MS = 1e-3;
 
 export function gcraTake(tat: number, now: number, intervalMs: number, burst: number, wanted: number): Take {
   const base = Math.max(tat, now);
