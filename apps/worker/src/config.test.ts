@@ -97,6 +97,8 @@ describe("loadConfig", () => {
     });
     const off = loadConfig({ ...minimal, PARK_CAMPAIGN_STATUSES: "" });
     expect(off.ok && off.config.park.statuses.size).toBe(0);
+    // Short caps with the default DEFER_ABOVE_MS: nothing waits long enough to defer, and that is fine.
+    expect(loadConfig({ ...minimal, RETRY_AFTER_MAX_MS: "2000", BACKOFF_MAX_MS: "200", BACKOFF_BASE_MS: "20" }).ok).toBe(true);
   });
 
   it.each([

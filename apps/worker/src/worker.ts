@@ -9,7 +9,7 @@ import {
   type TopicRecord,
 } from "@callbridge/kafka";
 import type { Logger, Registry } from "@callbridge/observability";
-import { deferralTopics } from "@callbridge/schemas";
+import { deferralGroupId, deferralTopics } from "@callbridge/schemas";
 import type { TalkoverClient } from "@callbridge/talkover-client";
 import type { Redis } from "ioredis";
 import { CampaignWatch } from "./campaigns/campaign-watch.js";
@@ -17,6 +17,7 @@ import { ParkedCommands } from "./campaigns/parked-commands.js";
 import { MemoryStatusCache, RedisStatusCache } from "./campaigns/status-cache.js";
 import { ClaimKeeper } from "./claims/claim-keeper.js";
 import type { WorkerConfig } from "./config.js";
+import { ConsumerPair, tierConsumer } from "./consume/consumer-pair.js";
 import { Dispatcher } from "./consume/dispatcher.js";
 import { startLagReporter } from "./consume/lag-reporter.js";
 import type { Ledger } from "./ledger/ledger.js";
@@ -91,7 +92,7 @@ class WorkerRuntime implements Worker {
   private readonly claims: ClaimKeeper;
   private readonly producer: ReturnType<KafkaClient["producer"]>;
   private batcher: ProduceBatcher;
-  private readonly consumer: ReturnType<KafkaClient["consumer"]>;
+  private readonly consumers: ConsumerPair;
   private readonly admin: Admin;
   private readonly probe: BrokerProbe;
   private readonly circuit: AuthCircuit;
@@ -124,15 +125,17 @@ class WorkerRuntime implements Worker {
     this.claims = new ClaimKeeper(deps.ledger, this.owner, config.claimLeaseMs, this.log);
     this.producer = deps.kafka.producer();
     this.batcher = this.batcherFor(DEFAULT_MAX_MESSAGE_BYTES);
-    this.consumer = deps.kafka.consumer({
+    const session = { sessionTimeoutMs: config.kafka.sessionTimeoutMs, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs };
+    const requestsConsumer = deps.kafka.consumer({
       groupId: config.kafka.groupId,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      ...session,
       maxBytes: config.kafka.fetchMaxBytes,
       maxBytesPerPartition: Math.min(32 * 1024, config.kafka.fetchMaxBytes),
       // kafkajs sleeps this long when every partition is paused (the window is full): short, so a freed window refills at once.
       maxWaitTimeMs: 100,
     });
+    const tiers = tierConsumer(deps.kafka, { groupId: deferralGroupId(config.kafka.groupId), ...session });
+    this.consumers = new ConsumerPair(requestsConsumer, tiers, new Set(deferralTopics(config.topics.callRequests)));
     this.admin = deps.kafka.admin();
     // The consumer notices a broker going away only at its next fetch or heartbeat, and says
     // little while it retries: a probe of its own keeps /readyz honest.
@@ -167,7 +170,7 @@ class WorkerRuntime implements Worker {
       this.log,
     );
     this.dispatcher = this.createDispatcher();
-    this.consumer.on((event) => this.onConsumerEvent(event));
+    this.consumers.on((event, from) => this.onConsumerEvent(event, from));
     this.updateReady();
   }
 
@@ -210,9 +213,9 @@ class WorkerRuntime implements Worker {
     }
     await this.limiter.ready();
     this.claims.start();
-    await this.step("kafka", () => this.consumer.connect());
-    await this.step("kafka", () => this.consumer.subscribe([config.topics.callRequests, ...deferralTopics(config.topics.callRequests)]));
-    await this.step("kafka", () => this.consumer.run((batch) => this.dispatcher.handleBatch(batch)));
+    await this.step("kafka", () => this.consumers.connect());
+    await this.step("kafka", () => this.consumers.subscribe(config.topics.callRequests));
+    await this.step("kafka", () => this.consumers.run((batch) => this.dispatcher.handleBatch(batch)));
     this.parkedCommands.start();
     this.commitTimer = setInterval(() => {
       void this.dispatcher.commit();
@@ -277,7 +280,7 @@ class WorkerRuntime implements Worker {
           await this.producer.disconnect();
         },
       ],
-      ["consumer", () => this.consumer.disconnect()],
+      ["consumers", () => this.consumers.disconnect()],
       ["limiter", () => this.limiter.close()],
       ["ledger", () => this.deps.ledger.close()],
       ["admin", () => this.admin.disconnect()],
@@ -307,7 +310,7 @@ class WorkerRuntime implements Worker {
       park: { parkStatuses: config.park.statuses, pollIntervalMs: config.park.pollIntervalMs, maxAgeMs: config.park.maxAgeMs },
     };
     return new Dispatcher({
-      consumer: this.consumer,
+      consumer: this.consumers,
       // Through the current batcher: it is rebuilt once the topics' limits are read.
       output: { send: (records: readonly TopicRecord[]) => this.batcher.send(records) },
       topics: config.topics,
@@ -319,9 +322,10 @@ class WorkerRuntime implements Worker {
     });
   }
 
-  private onConsumerEvent(event: ConsumerEvent): void {
+  private onConsumerEvent(event: ConsumerEvent, from: "requests" | "tiers"): void {
     if (event.type === "assigned") {
-      this.joined = true;
+      // Ready once the requests topic's group is joined; the tiers' group joins beside it.
+      if (from === "requests") this.joined = true;
       this.dispatcher.assigned(event.assignment);
       this.log.info({ assignment: event.assignment }, "partitions assigned");
     } else if (event.type === "crashed" && !event.willRestart) {

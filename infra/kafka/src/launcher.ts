@@ -15,8 +15,14 @@ export interface KafkaLauncherOptions {
   readonly name?: string;
   /** Preferred client port; the last one used, or a free one, when absent or taken. */
   readonly port?: number;
-  /** Wipe the data directory before starting. */
+  /** Wipe the data directory before starting (a running broker is stopped first). */
   readonly fresh?: boolean;
+  /**
+   * Wipe the data directory when this call starts the broker; a running one is used as it is.
+   * For test instances: the topics earlier runs left are garbage, and they pile up (13,600
+   * partitions on one machine, enough to run a 512 MB broker out of heap).
+   */
+  readonly wipeWhenStarting?: boolean;
   readonly heapMb?: number;
   readonly readyTimeoutMs?: number;
   /** Progress lines (downloads, starts); quiet by default. */
@@ -202,7 +208,7 @@ async function prepareLaunch(
   const jvm = jvmOptions(files, options.heapMb ?? 512);
   const classpath = jars.join(":");
 
-  if (options.fresh || !files.isFormatted()) await formatStorage(files, jvm, classpath);
+  if (options.fresh || options.wipeWhenStarting || !files.isFormatted()) await formatStorage(files, jvm, classpath);
   return { ports, jvm, classpath };
 }
 

@@ -34,6 +34,7 @@ export async function provideKafka(
       },
     };
   }
-  const instance = await leaseKafka({ name: "test", env, log });
+  // Tests make unique topics and never need an earlier run's: start from empty storage.
+  const instance = await leaseKafka({ name: "test", env, log, wipeWhenStarting: true });
   return { brokers: instance.brokers, source: "launcher", release: () => releaseKafka({ name: "test", env }) };
 }

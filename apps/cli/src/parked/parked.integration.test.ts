@@ -1,5 +1,12 @@
 import { deferralTopicSpecs, type OutgoingRecord } from "@callbridge/kafka";
-import { CAMPAIGN_STATUS_KEY_PREFIX, DEFERRAL_HEADERS, DEFERRAL_TIERS, deferralTopic, PARKED_COMMANDS_KEY } from "@callbridge/schemas";
+import {
+  CAMPAIGN_STATUS_KEY_PREFIX,
+  DEFERRAL_HEADERS,
+  DEFERRAL_TIERS,
+  deferralGroupId,
+  deferralTopic,
+  PARKED_COMMANDS_KEY,
+} from "@callbridge/schemas";
 import { uniqueName } from "@callbridge/test-infra";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
@@ -153,7 +160,8 @@ beforeAll(async () => {
   await write(deferralTopic(requests, tier1h), [
     tierRecord({ key: "k2", campaign: parkedCampaign, parkedAgo: 30, checkIn: 60, count: 3, status: "draft", partition: 1 }, 9),
   ]);
-  await commitGroup(group, topic5m, 0, 2);
+  // The workers read the tiers in their tier group.
+  await commitGroup(deferralGroupId(group), topic5m, 0, 2);
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { deferralTopics } from "@callbridge/schemas";
+import { deferralGroupId, deferralTopics } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
 import { CliError, interruptedError } from "../errors.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
@@ -11,7 +11,7 @@ export const DEFAULT_WORKER_GROUP = "callbridge-worker";
 
 /**
  * The requests parked now: on every tier topic of the requests topic, the records from the
- * worker group's committed offset (the low watermark where it has none) up to the high
+ * committed offset of the workers' tier group (`deferralGroupId` of the worker group) (the low watermark where it has none) up to the high
  * watermark, reduced to the latest copy per request and kept when that copy is parked
  * (see LatestCopies). The tiers are read at once, each partition a fetch at a time.
  *
@@ -28,7 +28,7 @@ export async function readParked(context: CliContext, groupId: string): Promise<
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) throw missingTiersError(context.topics.callRequests, missing, topics.length);
     for (const topic of topics) {
-      const lag = await admin.consumerLag(groupId, topic);
+      const lag = await admin.consumerLag(deferralGroupId(groupId), topic);
       committed.set(topic, new Map(lag.flatMap((p) => (p.committed === null ? [] : [[p.partition, BigInt(p.committed)] as const]))));
     }
   } finally {

@@ -1,5 +1,5 @@
 import { deferralTopicSpecs } from "@callbridge/kafka";
-import { deferralTopics } from "@callbridge/schemas";
+import { deferralGroupId, deferralTopics } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
 import { cliKafka, connectAdmin } from "../kafka.js";
 import { table } from "../output/table.js";
@@ -53,14 +53,17 @@ export async function describeTopics(context: CliContext, options: { group: stri
     const existing = new Set(await admin.listTopics());
     const tiers = deferralTopics(context.topics.callRequests);
     const names = [context.topics.callRequests, ...tiers, context.topics.deadLetters, context.topics.callResults, context.topics.replays];
-    const consumed = new Set([context.topics.callRequests, ...tiers]);
+    // The tiers are read by the workers' tier group (deferralGroupId), the requests topic by the group itself.
+    const groupOf = (name: string) =>
+      name === context.topics.callRequests ? options.group : tiers.includes(name) ? deferralGroupId(options.group) : undefined;
     const rows: Record<string, unknown>[] = [];
     for (const name of names) {
       if (!existing.has(name)) {
         rows.push({ topic: name, partition: null, low: null, high: null, committed: null, lag: null, missing: true });
         continue;
       }
-      const lag = consumed.has(name) ? new Map((await admin.consumerLag(options.group, name)).map((p) => [p.partition, p])) : undefined;
+      const group = groupOf(name);
+      const lag = group ? new Map((await admin.consumerLag(group, name)).map((p) => [p.partition, p])) : undefined;
       for (const p of (await admin.describeTopic(name)).partitions) {
         const l = lag?.get(p.partition);
         rows.push({

@@ -1,13 +1,13 @@
 import type { Admin } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
-import { DEFERRAL_TIERS, deferralTopic } from "@callbridge/schemas";
+import { DEFERRAL_TIERS, deferralGroupId, deferralTopic } from "@callbridge/schemas";
 import type { WorkerMetrics } from "../metrics.js";
 
 /**
  * Polls the group's lag per partition into a gauge (the worker reports it itself, no exporter
  * needed), and how many workers the group has, which sizes each replica's share of the limits
- * while Redis is unreachable. The lag on each deferral tier topic is how many requests wait in
- * that tier.
+ * while Redis is unreachable. The lag of the tiers' group (deferralGroupId) on each deferral
+ * tier topic is how many requests wait in that tier.
  */
 export function startLagReporter(
   admin: Admin,
@@ -26,7 +26,7 @@ export function startLagReporter(
         metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
       }
       for (const tier of DEFERRAL_TIERS) {
-        const partitions = await admin.consumerLag(groupId, deferralTopic(topic, tier));
+        const partitions = await admin.consumerLag(deferralGroupId(groupId), deferralTopic(topic, tier));
         metrics.deferredRequests.set(
           { tier: tier.name },
           partitions.reduce((sum, { lag }) => sum + lag, 0),

@@ -90,3 +90,12 @@ export const ParkedCommand = z.object({
   drop_before_ms: z.number().int().nonnegative().optional(),
 });
 export type ParkedCommand = z.infer<typeof ParkedCommand>;
+
+/**
+ * The consumer group that reads the deferral tiers: the workers' group with `.deferred` after
+ * it. A group of its own, so the tiers are fetched at their own pace, not with every fetch of
+ * the requests topic.
+ */
+export function deferralGroupId(workerGroupId: string): string {
+  return `${workerGroupId}.deferred`;
+}
