@@ -63,7 +63,11 @@ export const WorkerEnv = z.object({
   LOG_LEVEL: EnvLogLevel,
   KAFKA_BROKERS: EnvKafkaBrokers,
   KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-worker").describe("Kafka client id of the worker's consumer, producer and admin."),
-  KAFKA_GROUP_ID: z.string().min(1).default("callbridge-worker").describe("Consumer group shared by all worker replicas."),
+  KAFKA_GROUP_ID: z
+    .string()
+    .min(1)
+    .default("callbridge-worker")
+    .describe("Consumer group shared by all worker replicas; the deferral tiers are read in `<this>.deferred`."),
   CALL_REQUESTS_TOPIC: z.string().min(1).default(DEFAULT_TOPICS.callRequests).describe("Topic the call requests are consumed from."),
   DLQ_TOPIC: z
     .string()
