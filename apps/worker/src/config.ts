@@ -143,14 +143,14 @@ export const WorkerEnv = z.object({
   DEFER_ABOVE_MS: EnvIntAtLeast(1_000, "ms")
     .default(15_000)
     .describe(
-      "A wait this long or longer (a Retry-After, a backoff step) is not held in memory: the request waits durably in a deferral tier topic (docs/deferral.md).",
+      "A wait this long or longer (a Retry-After, a backoff step) is not held in memory: the request waits durably in a deferral tier topic (docs/deferral.md). At least 1000.",
     ),
   PARK_CAMPAIGN_STATUSES: ParkStatuses.describe(
     "Campaign statuses whose CAMPAIGN_NOT_ACTIVE parks the request until the campaign is active (comma-separated); any other status dead-letters. Empty: parking off.",
   ),
   PARK_POLL_INTERVAL_MS: EnvIntAtLeast(1_000, "ms")
     .default(30_000)
-    .describe("Each campaign with parked requests is read (GET /campaigns/{id}) this often, once over all replicas."),
+    .describe("Each campaign with parked requests is read (GET /campaigns/{id}) this often, once over all replicas. At least 1000."),
   PARK_MAX_AGE_MS: PositiveInt.default(7 * 24 * 3600 * 1000).describe(
     "A request parked this long is dead-lettered `parked_expired` with the campaign's last seen status.",
   ),

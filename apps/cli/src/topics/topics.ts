@@ -83,7 +83,7 @@ export async function describeTopics(context: CliContext, options: { group: stri
     }
     context.out(
       table(
-        ["TOPIC", "PARTITION", "LOW", "HIGH", `COMMITTED (${options.group})`, "LAG"],
+        ["TOPIC", "PARTITION", "LOW", "HIGH", `COMMITTED (${options.group}; tiers: ${deferralGroupId(options.group)})`, "LAG"],
         rows.map((r) =>
           r.missing
             ? [String(r.topic), "(missing)", "", "", "", ""]

@@ -34,10 +34,27 @@ describe("parkVerdict", () => {
     expect(verdict(status).kind).toBe(kind);
   });
 
-  it("parks until the status is read again: its read time plus one poll interval", () => {
-    expect(verdict("paused", { checkedAgoMs: 10_000 })).toMatchObject({ kind: "park", notBeforeMs: NOW + 20_000 });
-    // A read older than an interval: look again in a second, not in the past.
-    expect(verdict("paused", { checkedAgoMs: 45_000 })).toMatchObject({ kind: "park", notBeforeMs: NOW + 1_000 });
+  it.each([
+    // read ago → parked for (one 30 s hop where the interval allows it; never past an interval from now)
+    [0, 30_000],
+    [10_000, 30_000],
+    [20_000, 30_000],
+    [25_000, 5_000],
+    [29_500, 5_000],
+    [45_000, 5_000],
+  ])("read %i ms ago: parks for %i ms, one hop, and the campaign is read again within an interval", (checkedAgoMs, waitMs) => {
+    expect(verdict("paused", { checkedAgoMs })).toMatchObject({ kind: "park", notBeforeMs: NOW + waitMs });
+  });
+
+  it("with a longer poll interval, waits for the next read (hopping), not for a longer tier", () => {
+    const facts = {
+      seen: { status: "paused" as const, checkedAtMs: NOW - 10_000 },
+      parkedAtMs: NOW,
+      nowMs: NOW,
+      refusedJustNow: false,
+      jitter: 0,
+    };
+    expect(parkVerdict(facts, { ...policy, pollIntervalMs: 120_000 })).toMatchObject({ notBeforeMs: NOW + 110_000 });
   });
 
   it("an `active` read older than the API's CAMPAIGN_NOT_ACTIVE answer parks rather than calls again", () => {

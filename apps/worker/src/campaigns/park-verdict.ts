@@ -1,4 +1,5 @@
 import type { CampaignStatus } from "@callbridge/schemas";
+import { DEFERRAL_TIERS } from "@callbridge/schemas";
 import type { SeenStatus } from "./status-cache.js";
 
 /** Which campaign statuses park a request, and for how long (PARK_* settings). */
@@ -56,5 +57,21 @@ export function parkVerdict(facts: ParkFacts, policy: ParkPolicy): ParkVerdict {
   if (nowMs >= expiresAtMs) return { kind: "dead_letter", reason: "parked_expired", status: seen.status };
   const nextRead = Math.max(seen.checkedAtMs + policy.pollIntervalMs, nowMs + 1_000);
   const notBeforeMs = Math.min(nextRead + Math.floor(facts.jitter * 1_000), expiresAtMs);
-  return { kind: "park", notBeforeMs, status: seen.status };
+  return {
+    kind: "park",
+    notBeforeMs: Math.min(roundedUpToTier(notBeforeMs - nowMs, policy.pollIntervalMs) + nowMs, expiresAtMs),
+    status: seen.status,
+  };
+}
+
+/**
+ * A wait rounded up to the next tier's delay when that is still within a poll interval (plus a
+ * second): a request parked a while after its campaign was read would otherwise spend the rest
+ * of that interval hopping through the 5 s tier (a write each 5 s) instead of one 30 s hop. It
+ * is read a little later than the others, but never later than one interval from now, which
+ * is all the parking promise needs (docs/deferral.md#parking).
+ */
+function roundedUpToTier(waitMs: number, pollIntervalMs: number): number {
+  const tier = DEFERRAL_TIERS.find((candidate) => candidate.delayMs >= waitMs);
+  return tier && tier.delayMs <= pollIntervalMs + 1_000 ? Math.max(waitMs, tier.delayMs) : waitMs;
 }
