@@ -1,4 +1,4 @@
-import { createLogger, createRegistry } from "@callbridge/observability";
+import { createLogger } from "@callbridge/observability";
 import { CallRequest, type CampaignStatus } from "@callbridge/schemas";
 import { TalkoverBadRequestError, TalkoverDuplicateCallError, TalkoverRateLimitError } from "@callbridge/talkover-client";
 import { describe, expect, it } from "vitest";
@@ -7,17 +7,14 @@ import { MemoryStatusCache } from "../campaigns/status-cache.js";
 import { ClaimKeeper } from "../claims/claim-keeper.js";
 import type { Deferral } from "../deferral/deferral-record.js";
 import { InMemoryLedger } from "../ledger/ledger.js";
-import { createWorkerMetrics } from "../metrics.js";
-import { ThrottledLog } from "../throttled-log.js";
-import { AuthCircuit } from "./circuit.js";
-import { type CallGate, type ProcessorDeps, processRequest } from "./process-request.js";
+import { type ProcessorDeps, processRequest } from "./process-request.js";
+import { commonProcessorDeps } from "./test-support/processor-deps.js";
 
 // Parking and durable deferral in the processor, with a scripted API and campaign. The same
 // against the simulator and a real broker: test/worker/deferral.test.ts.
 
 const logger = createLogger({ name: "t", level: "silent" });
 const request = CallRequest.parse({ idempotency_key: "k1", campaign_id: "campaign-paused", to: "+14155550142" });
-const gate: CallGate = { run: (_campaign, task) => task(), throttled: () => {} };
 const signals = () => ({ stop: new AbortController().signal, hard: new AbortController().signal });
 const NOW = Date.parse("2026-12-06T12:00:00Z");
 const notActive = () =>
@@ -61,17 +58,8 @@ function deps(script: Script, overrides: Partial<ProcessorDeps> = {}): Processor
   );
   return {
     client,
-    gate,
+    ...commonProcessorDeps(),
     claims: new ClaimKeeper(new InMemoryLedger(60_000, 1_000), "me", 60_000, logger),
-    circuit: new AuthCircuit(
-      async () => true,
-      60_000,
-      logger,
-      () => {},
-    ),
-    metrics: createWorkerMetrics(createRegistry()),
-    logger,
-    warnings: new ThrottledLog(logger),
     policy: {
       maxAttempts: 3,
       baseMs: 1,
@@ -83,7 +71,6 @@ function deps(script: Script, overrides: Partial<ProcessorDeps> = {}): Processor
     },
     watch,
     park: { parkStatuses: new Set<CampaignStatus>(["draft", "paused"]), pollIntervalMs: 30_000, maxAgeMs: 7 * 86_400_000 },
-    random: () => 0,
     now: () => new Date(NOW),
     ...overrides,
     posts: () => posts,

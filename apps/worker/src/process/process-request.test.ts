@@ -1,20 +1,18 @@
-import { createLogger, createRegistry } from "@callbridge/observability";
+import { createLogger } from "@callbridge/observability";
 import { CallRequest } from "@callbridge/schemas";
 import { TalkoverBadRequestError, TalkoverServerError, TalkoverUnauthorizedError } from "@callbridge/talkover-client";
 import { describe, expect, it } from "vitest";
 import { ClaimKeeper } from "../claims/claim-keeper.js";
 import { InMemoryLedger } from "../ledger/ledger.js";
-import { createWorkerMetrics } from "../metrics.js";
-import { ThrottledLog } from "../throttled-log.js";
 import { AuthCircuit } from "./circuit.js";
 import { type CallGate, type ProcessorDeps, processRequest } from "./process-request.js";
+import { commonProcessorDeps } from "./test-support/processor-deps.js";
 
 // The processor's bookkeeping around the ledger and the circuit, with a scripted API. What the
 // real API answers, and what the worker does with it, is tested against the simulator in test/worker.
 
 const logger = createLogger({ name: "t", level: "silent" });
 const request = CallRequest.parse({ idempotency_key: "k1", campaign_id: "campaign-uuid-1", to: "+14155550142" });
-const gate: CallGate = { run: (_campaign, task) => task(), throttled: () => {} };
 const signals = () => ({ stop: new AbortController().signal, hard: new AbortController().signal });
 const created = (id: string) => ({
   campaign_call: {
@@ -33,17 +31,8 @@ function deps(
 ): ProcessorDeps {
   const ledger = overrides.ledger ?? new InMemoryLedger(60_000, 1_000);
   return {
-    gate,
+    ...commonProcessorDeps(),
     claims: new ClaimKeeper(ledger, "me", overrides.leaseMs ?? 60_000, logger),
-    circuit: new AuthCircuit(
-      async () => true,
-      60_000,
-      logger,
-      () => {},
-    ),
-    metrics: createWorkerMetrics(createRegistry()),
-    logger,
-    warnings: new ThrottledLog(logger),
     policy: {
       maxAttempts: 3,
       baseMs: 1,
@@ -55,7 +44,6 @@ function deps(
     },
     watch: { status: async () => ({ status: "active", checkedAtMs: Date.now() }), forget: async () => {} },
     park: { parkStatuses: new Set(), pollIntervalMs: 30_000, maxAgeMs: 60_000 },
-    random: () => 0,
     ...overrides,
   };
 }
