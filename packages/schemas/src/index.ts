@@ -5,6 +5,7 @@ export * from "./kafka/dlq-headers.js";
 export * from "./kafka/topics.js";
 export * from "./phone.js";
 export * from "./phone-text.js";
+export * from "./recipients/suppression.js";
 export * from "./talkover/campaign.js";
 export * from "./talkover/campaign-call.js";
 export * from "./talkover/errors.js";

@@ -31,6 +31,12 @@ export const CallRequest = z
     context: JsonObject.default({}).describe("Opaque data echoed back in Talkover's webhooks for this call."),
     is_testing: z.boolean().default(false).describe("Test call: no billing, left out of analytics."),
     allow_duplicates: z.boolean().default(false).describe("Call even if the number already has a queued or active call in the campaign."),
+    consent: z
+      .boolean()
+      .optional()
+      .describe(
+        "The recipient's consent as the route read it. Absent: the route does not ask. false: the worker suppresses the request (no_consent) instead of calling.",
+      ),
     source: CallRequestSource.optional().describe("The CRM event behind the request; producers other than the ingest may leave it out."),
     requested_at: Timestamp.optional().describe("When the producer asked for the call (ISO 8601)."),
   })

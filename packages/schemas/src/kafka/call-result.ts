@@ -3,6 +3,7 @@ import { CampaignStatus } from "../talkover/campaign.js";
 import { CampaignCall, ExistingCall } from "../talkover/campaign-call.js";
 import { CallRequestSource } from "./call-request.js";
 import { DeferralReason } from "./deferral.js";
+import { SuppressionReason } from "../recipients/suppression.js";
 import { DlqReason } from "./dlq-headers.js";
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -47,13 +48,23 @@ export const CallResult = z.discriminatedUnion("outcome", [
   CallResultBase.extend({ outcome: z.literal("already_placed"), call_id: z.string().optional() }),
   /**
    * Not final: the request waits durably until `not_before` (a long Retry-After or backoff
-   * step); its final event follows.
+   * step, the recipient's calling window, frequency cap or cooldown); its final event follows.
    */
   CallResultBase.extend({
     outcome: z.literal("deferred"),
     reason: DeferralReason,
     not_before: Timestamp,
     deferrals: z.number().int().positive(),
+  }),
+  /**
+   * Final: the recipient guard did not let the request be called (the do-not-call list, an
+   * opt-out, missing consent, or the policy); nothing was sent to the API.
+   */
+  CallResultBase.extend({
+    outcome: z.literal("suppressed"),
+    reason: SuppressionReason,
+    /** What the reason rests on, in words (never the whole number). */
+    detail: z.string().optional(),
   }),
   /**
    * Not final: the campaign is `draft` or `paused`; the request is parked until it is

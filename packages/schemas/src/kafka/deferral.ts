@@ -4,9 +4,19 @@ import { z } from "zod";
  * Why a request was deferred (`callbridge.deferral.reason`):
  * - `retry_backoff`: a backoff step of a transient failure longer than the worker holds in memory;
  * - `rate_limited`: a 429 whose Retry-After is that long;
- * - `campaign_not_active`: the campaign is `draft` or `paused` (parked until it is `active`).
+ * - `campaign_not_active`: the campaign is `draft` or `paused` (parked until it is `active`);
+ * - `calling_window`: outside the recipient's calling window, in their local time (the recipient guard);
+ * - `frequency_cap`: the recipient had as many calls in the policy's rolling period as it allows;
+ * - `cooldown`: the recipient was called less than the policy's cooldown ago.
  */
-export const DeferralReason = z.enum(["retry_backoff", "rate_limited", "campaign_not_active"]);
+export const DeferralReason = z.enum([
+  "retry_backoff",
+  "rate_limited",
+  "campaign_not_active",
+  "calling_window",
+  "frequency_cap",
+  "cooldown",
+]);
 export type DeferralReason = z.infer<typeof DeferralReason>;
 
 /**
