@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { SuppressionReason } from "../recipients/suppression.js";
 import { CampaignStatus } from "../talkover/campaign.js";
 import { CampaignCall, ExistingCall } from "../talkover/campaign-call.js";
 import { CallRequestSource } from "./call-request.js";
 import { DeferralReason } from "./deferral.js";
-import { SuppressionReason } from "../recipients/suppression.js";
 import { DlqReason } from "./dlq-headers.js";
 
 const Timestamp = z.iso.datetime({ offset: true });

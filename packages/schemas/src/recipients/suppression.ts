@@ -30,7 +30,14 @@ export type SuppressionEntry = z.infer<typeof SuppressionEntry>;
  * - `no_calling_window`: the recipient's time zones share no calling hour within a week;
  * - `unknown_time_zone`: the number's time zone is unknown and the policy says not to guess.
  */
-export const SuppressionReason = z.enum(["do_not_call", "opt_out", "no_consent", "frequency_cap", "no_calling_window", "unknown_time_zone"]);
+export const SuppressionReason = z.enum([
+  "do_not_call",
+  "opt_out",
+  "no_consent",
+  "frequency_cap",
+  "no_calling_window",
+  "unknown_time_zone",
+]);
 export type SuppressionReason = z.infer<typeof SuppressionReason>;
 
 /**
