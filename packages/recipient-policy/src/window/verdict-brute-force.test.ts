@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { CallingWindow, WEEKDAYS } from "../policy/schema.js";
+import { insideAt, localWindow } from "./local-window.js";
+import { windowVerdict } from "./verdict.js";
+
+/** Zones with and without daylight saving, half-hour offsets, and Lord Howe's half-hour change. */
+const ZONES = [
+  "America/New_York",
+  "America/Los_Angeles",
+  "America/St_Johns",
+  "America/Phoenix",
+  "Europe/Berlin",
+  "Europe/London",
+  "Asia/Kolkata",
+  "Asia/Tokyo",
+  "Australia/Adelaide",
+  "Australia/Lord_Howe",
+  "Pacific/Guam",
+  "Pacific/Pago_Pago",
+];
+/** Around the changes of 2026: US 8 Mar / 1 Nov, EU 29 Mar / 25 Oct, Australia 5 Apr / 4 Oct. */
+const AROUND = ["2026-03-06", "2026-03-27", "2026-04-03", "2026-10-02", "2026-10-23", "2026-10-30", "2026-06-15"];
+const MINUTE_MS = 60_000;
+const HORIZON_MS = 8 * 24 * 60 * MINUTE_MS;
+
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomCase(next: () => number) {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const time = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+  const hours = Array.from({ length: 1 + Math.floor(next() * 2) }, () => {
+    const from = Math.floor(next() * 23 * 4) * 15;
+    const to = from + 15 + Math.floor(next() * ((24 * 60 - from - 15) / 15 + 1)) * 15;
+    return { days: WEEKDAYS.filter(() => next() < 0.6), from: time(from), to: to === 24 * 60 ? "24:00" : time(to) };
+  }).filter((row) => row.days.length > 0);
+  const zones = [...new Set(Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(ZONES)))];
+  const nowMs = Date.parse(`${pick(AROUND)}T00:00:00Z`) + Math.floor(next() * 3 * 24 * 60) * MINUTE_MS;
+  return {
+    window: CallingWindow.parse({ hours: hours.length > 0 ? hours : [{ days: ["mon"], from: "08:00", to: "09:00" }], holidays: [] }),
+    zones,
+    nowMs,
+  };
+}
+
+/** The answer by walking the clock a minute at a time (every boundary here is a whole minute). */
+function bruteForce(window: CallingWindow, zones: readonly string[], nowMs: number): string {
+  const local = localWindow(window);
+  const inside = (ms: number) => zones.every((zone) => insideAt(local, zone, ms));
+  if (inside(nowMs)) return "open";
+  for (let ms = Math.ceil((nowMs + 1) / MINUTE_MS) * MINUTE_MS; ms <= nowMs + HORIZON_MS; ms += MINUTE_MS) {
+    if (inside(ms)) return `closed until ${new Date(ms).toISOString()}`;
+  }
+  return "never";
+}
+
+describe("windowVerdict agrees with walking the clock minute by minute", () => {
+  const next = random(20261108);
+  const cases = Array.from({ length: 40 }, () => randomCase(next));
+
+  it.each(cases.map((c, i) => [i, c] as const))("case %i", (_i, { window, zones, nowMs }) => {
+    const verdict = windowVerdict(window, zones, nowMs);
+    const answer = verdict.kind === "closed" ? `closed until ${new Date(verdict.opensAtMs).toISOString()}` : verdict.kind;
+    expect(answer, JSON.stringify({ hours: window.hours, zones, now: new Date(nowMs).toISOString() })).toBe(
+      bruteForce(window, zones, nowMs),
+    );
+  });
+
+  it("covers all three verdicts", () => {
+    const kinds = new Set(cases.map(({ window, zones, nowMs }) => windowVerdict(window, zones, nowMs).kind));
+    expect(kinds).toEqual(new Set(["open", "closed", "never"]));
+  });
+});
