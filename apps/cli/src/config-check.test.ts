@@ -61,4 +61,53 @@ describe("callbridge config check", () => {
     expect(run.code).toBe(2);
     expect(run.err).toContain("--event needs --source");
   });
+
+  describe("with opt-outs", () => {
+    const file = join(tmpdir(), `opt-out-routes-${process.pid}.yaml`);
+    writeFileSync(
+      file,
+      [
+        "sources:",
+        "  crm: {kind: hubspot, client_secret: hubspot-client-secret}",
+        "routes:",
+        "  - {name: call, source: crm, when: {type: call}, campaign_id: c, to: phone, default_country: US}",
+        "opt_outs:",
+        "  - {name: do-not-call, source: crm, when: {do_not_call: 'true'}, to: phone, default_country: US}",
+        "",
+      ].join("\n"),
+    );
+    const event = join(tmpdir(), `opt-out-event-${process.pid}.json`);
+    writeFileSync(
+      event,
+      JSON.stringify([
+        { do_not_call: "true", phone: "(415) 555-0142" },
+        { do_not_call: "true", phone: "12" },
+      ]),
+    );
+
+    it("lists the file's opt-outs", async () => {
+      const run = await cli(["config", "check", file]);
+      expect(run.code).toBe(0);
+      expect(run.out).toMatch(/do-not-call\s+crm\s+phone/);
+      expect(run.out).toContain("opt-outs need REDIS_URL");
+    });
+
+    it("shows that an event would suppress its number, masked, and an unusable one would be dead-lettered", async () => {
+      const run = await cli(["config", "check", file, "--source", "crm", "--event", event]);
+      expect(run.code).toBe(0);
+      expect(run.out).toContain("opt-out do-not-call -> suppress +1415*****42: put on the do-not-call list, never called");
+      expect(run.out).toContain("opt-out do-not-call -> dead letter invalid_phone: no valid phone number at phone (1 candidate rejected)");
+      expect(run.out).not.toContain("4155550142");
+    });
+
+    it("gives the opt-out outcomes in --json, masked", async () => {
+      const run = await cli(["--json", "config", "check", file, "--source", "crm", "--event", event]);
+      const result = JSON.parse(run.out) as { outcomes: { kind: string; route: string; to?: string }[] };
+      expect(result.outcomes.map((o) => [o.kind, o.route])).toEqual([
+        ["opt_out", "do-not-call"],
+        ["opt_out_invalid_phone", "do-not-call"],
+      ]);
+      expect(result.outcomes[0]?.to).toBe("+1415*****42");
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { loadRoutesFile, routeEvents } from "@callbridge/routes";
+import { loadRoutesFile, type OptOutConfig, type RouteOutcome, routeEvents } from "@callbridge/routes";
 import type { CliContext } from "./context.js";
 import { maskPhonesIn } from "./dlq/letter.js";
 import { CliError, usageError } from "./errors.js";
@@ -30,7 +30,7 @@ export function checkConfig(context: CliContext, file: string, env: Record<strin
     if (context.json) {
       context.out(
         JSON.stringify(
-          { valid: true, sources: routes.sources, routes: routes.routes, defaults_used: defaults },
+          { valid: true, sources: routes.sources, routes: routes.routes, opt_outs: routes.opt_outs, defaults_used: defaults },
           (key, value) => (/secret|password/.test(key) ? "[redacted]" : value),
           2,
         ),
@@ -51,6 +51,7 @@ export function checkConfig(context: CliContext, file: string, env: Record<strin
         routes.routes.map((r) => [r.name, r.source, r.campaign_id, r.to.join(" | "), JSON.stringify(r.when)]),
       ),
     );
+    if (routes.opt_outs.length > 0) context.out(`\n${optOutsTable(routes.opt_outs)}\n(opt-outs need REDIS_URL at the ingest)`);
     if (defaults.length > 0) context.out(`\nusing the file's default for: ${[...new Set(defaults)].join(", ")}`);
     return;
   }
@@ -66,7 +67,7 @@ export function checkConfig(context: CliContext, file: string, env: Record<strin
     throw usageError(`--event ${options.event}: not a readable JSON file (${(error as Error).message.split("\n")[0]})`);
   }
   const events = Array.isArray(fields) ? fields.map((f, i) => ({ id: `sample-${i}`, fields: f })) : [{ id: "sample", fields }];
-  const routed = routeEvents({ id: options.source, kind: source.kind }, routes.routes, events, new Date(context.nowMs()));
+  const routed = routeEvents({ id: options.source, kind: source.kind }, routes, events, new Date(context.nowMs()));
   const show = (text: string) => (options.reveal ? text : maskPhonesIn(text));
   if (context.json) {
     context.out(
@@ -75,11 +76,7 @@ export function checkConfig(context: CliContext, file: string, env: Record<strin
           {
             valid: true,
             ignored: routed.ignored,
-            outcomes: routed.outcomes.map((o) =>
-              o.kind === "call"
-                ? { kind: o.kind, route: o.route.name, request: o.request }
-                : { kind: o.kind, route: o.route.name, problem: o.problem, draft: o.draft },
-            ),
+            outcomes: routed.outcomes.map(outcomeJson),
           },
           null,
           2,
@@ -89,10 +86,39 @@ export function checkConfig(context: CliContext, file: string, env: Record<strin
     return;
   }
   context.out(`${file} is valid; ${events.length} event${events.length === 1 ? "" : "s"} from ${options.source} (${source.kind}):`);
-  if (routed.outcomes.length === 0) context.out("  no route matches: the ingest would count it as ignored and answer 2xx");
-  for (const outcome of routed.outcomes) {
-    if (outcome.kind === "call")
-      context.out(`\nroute ${outcome.route.name} -> call request\n${show(JSON.stringify(outcome.request, null, 2))}`);
-    else context.out(`\nroute ${outcome.route.name} -> dead letter invalid_phone: ${outcome.problem}`);
+  if (routed.outcomes.length === 0) context.out("  no route or opt-out matches: the ingest would count it as ignored and answer 2xx");
+  for (const outcome of routed.outcomes) context.out(`\n${describeOutcome(outcome, show)}`);
+}
+
+function optOutsTable(optOuts: readonly OptOutConfig[]): string {
+  return table(
+    ["OPT-OUT", "SOURCE", "TO", "WHEN"],
+    optOuts.map((o) => [o.name, o.source, o.to.join(" | "), JSON.stringify(o.when)]),
+  );
+}
+
+function outcomeJson(o: RouteOutcome): Record<string, unknown> {
+  switch (o.kind) {
+    case "call":
+      return { kind: o.kind, route: o.route.name, request: o.request };
+    case "opt_out":
+      return { kind: o.kind, route: o.route.name, to: o.to };
+    case "invalid_phone":
+    case "opt_out_invalid_phone":
+      return { kind: o.kind, route: o.route.name, problem: o.problem, draft: o.draft };
+  }
+}
+
+/** What the ingest would do with one outcome; `show` masks numbers unless --reveal. */
+function describeOutcome(o: RouteOutcome, show: (text: string) => string): string {
+  switch (o.kind) {
+    case "call":
+      return `route ${o.route.name} -> call request\n${show(JSON.stringify(o.request, null, 2))}`;
+    case "opt_out":
+      return `opt-out ${o.route.name} -> suppress ${show(o.to)}: put on the do-not-call list, never called`;
+    case "invalid_phone":
+      return `route ${o.route.name} -> dead letter invalid_phone: ${o.problem}`;
+    case "opt_out_invalid_phone":
+      return `opt-out ${o.route.name} -> dead letter invalid_phone: ${o.problem}`;
   }
 }

@@ -6,6 +6,7 @@ import type { Logger, Registry } from "@callbridge/observability";
 import express from "express";
 import type { IngestConfig } from "./config.js";
 import type { DeliveredEvents } from "./delivery/delivered-events.js";
+import type { DoNotCallList } from "./delivery/do-not-call.js";
 import type { TopicLimits } from "./delivery/records.js";
 import { webhookRouter } from "./http/webhook-handler.js";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.js";
@@ -16,6 +17,8 @@ export interface IngestDeps {
   readonly logger: Logger;
   readonly kafka: KafkaClient;
   readonly delivered: DeliveredEvents;
+  /** The do-not-call list opt-outs are written to; required when the routes file has `opt_outs`. */
+  readonly doNotCall?: DoNotCallList;
   readonly registry: Registry;
   /** Clock for signature timestamps and record times; tests inject one. */
   readonly nowMs?: () => number;
@@ -38,6 +41,7 @@ export interface IngestApp {
 export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestApp {
   const log = deps.logger.child({ component: "ingest" });
   const metrics = createIngestMetrics(deps.registry);
+  const doNotCall = doNotCallListFor(config, deps.doNotCall, metrics);
   const sources = new Map(Object.entries(config.routes.sources).map(([id, source]) => [id, createSource(id, source)]));
   const producer: Producer = deps.kafka.producer();
   // Sized once the topics' limits are read at start-up (see TopicLimits).
@@ -53,17 +57,13 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
   const setReady = () => metrics.ready.set(isReady() ? 1 : 0);
   setReady();
 
-  const readiness = (): IngestReadiness => {
-    const broker = probe.state;
-    const kafka = !connected ? "disconnected" : broker.reachable ? "connected" : "unreachable";
-    return { ready: isReady(), kafka, ...(broker.reachable ? {} : { reason: broker.reason }), draining };
-  };
   const app = expressApp(
-    readiness,
+    () => readinessOf(probe.state, connected, draining, isReady()),
     () => draining,
     webhookRouter({
       sources,
-      routes: config.routes.routes,
+      routing: config.routes,
+      doNotCall,
       topics: config.topics,
       send: (records) => batcher.send(records),
       limits,
@@ -93,7 +93,8 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
       connected = true;
       probe.start();
       setReady();
-      log.info({ sources: [...sources.values()].map((s) => `${s.id}:${s.kind}`), routes: config.routes.routes.length }, "ingest ready");
+      const counts = { routes: config.routes.routes.length, opt_outs: config.routes.opt_outs.length };
+      log.info({ sources: [...sources.values()].map((s) => `${s.id}:${s.kind}`), ...counts }, "ingest ready");
     },
     async listen(port, host) {
       server = app.listen(port, host);
@@ -107,7 +108,7 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
         await batcher.flush();
         await probe.stop();
         await producer.disconnect();
-        await deps.delivered.close();
+        await Promise.all([deps.delivered.close(), doNotCall?.close()]);
         connected = false;
         setReady();
       })();
@@ -121,6 +122,25 @@ interface IngestReadiness {
   readonly kafka: "disconnected" | "connected" | "unreachable";
   readonly reason?: string;
   readonly draining: boolean;
+}
+
+/** What `/readyz` says, from the producer's and the broker probe's state. */
+function readinessOf(broker: BrokerProbe["state"], connected: boolean, draining: boolean, ready: boolean): IngestReadiness {
+  const kafka = !connected ? "disconnected" : broker.reachable ? "connected" : "unreachable";
+  return { ready, kafka, ...(broker.reachable ? {} : { reason: broker.reason }), draining };
+}
+
+/**
+ * The do-not-call list the routes file's opt-outs need: throws when they have none (main.ts
+ * makes one whenever there are opt-outs; loadConfig made sure REDIS_URL is set). Each opt-out's
+ * series exists from the start, so a rate over it is defined before its first opt-out.
+ */
+function doNotCallListFor(config: IngestConfig, list: DoNotCallList | undefined, metrics: IngestMetrics): DoNotCallList | undefined {
+  const names = config.routes.opt_outs.map((optOut) => optOut.name);
+  if (names.length > 0 && !list)
+    throw new Error(`the routes file has opt-outs (${names.join(", ")}) but the ingest was given no do-not-call list`);
+  for (const route of names) metrics.optOuts.inc({ route }, 0);
+  return list;
 }
 
 /** Health, readiness, the webhooks, and 404 for the rest; while draining, every answer closes its connection. */

@@ -21,7 +21,15 @@ export const IngestEnv = z.object({
   LOG_LEVEL: EnvLogLevel,
   KAFKA_BROKERS: EnvKafkaBrokers,
   KAFKA_CLIENT_ID: z.string().min(1).default("callbridge-ingest").describe("Kafka client id of the ingest's producer and admin."),
-  REDIS_URL: z.string().url().optional().describe("Shares the delivered-events memory between replicas; in-process when unset."),
+  // Also holds the do-not-call list opt-outs are written to: loadConfig requires it when the
+  // routes file has `opt_outs`.
+  REDIS_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "Shares the delivered-events memory between replicas (in-process when unset), and holds the do-not-call list that opt-out routes write: required when the routes file has `opt_outs`.",
+    ),
   ROUTES_FILE: z
     .string()
     .min(1)
@@ -86,6 +94,15 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const e = parsed.data;
   const routes = loadRoutesFile(e.ROUTES_FILE, env);
   if (!routes.ok) return { ok: false, problems: routes.problems };
+  const optOuts = routes.routes.opt_outs.map((optOut) => optOut.name);
+  if (optOuts.length > 0 && e.REDIS_URL === undefined) {
+    return {
+      ok: false,
+      problems: [
+        `REDIS_URL: is not set, but ${e.ROUTES_FILE} has opt-outs (${optOuts.join(", ")}), which are written to the do-not-call list in Redis; set REDIS_URL to the Redis the workers use`,
+      ],
+    };
+  }
   return {
     ok: true,
     config: {

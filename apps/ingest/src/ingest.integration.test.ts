@@ -42,7 +42,7 @@ describe("webhook in -> exactly the expected records in Kafka", () => {
     ];
     const res = await sendWebhook(t.url, hubspot(t, events));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ events: 3, accepted: 1, ignored: 1, duplicate: 0, invalid: 1 });
+    expect(await res.json()).toEqual({ events: 3, accepted: 1, ignored: 1, duplicate: 0, invalid: 1, opt_outs: 0 });
 
     const requests = await readTopic(brokers, t.topics.callRequests);
     expect(requests).toHaveLength(1);
@@ -94,7 +94,7 @@ describe("webhook in -> exactly the expected records in Kafka", () => {
         { id: "901", properties: { firstname: "Ada", phone: "+1 212 555 0199", mobilephone: "(415) 555-0100" } },
       ),
     );
-    expect(await res.json()).toEqual({ events: 1, accepted: 1, ignored: 0, duplicate: 0, invalid: 0 });
+    expect(await res.json()).toEqual({ events: 1, accepted: 1, ignored: 0, duplicate: 0, invalid: 0, opt_outs: 0 });
     const [record] = (await readTopic(brokers, t.topics.callRequests)) as [ConsumedRecord];
     expect(json(record)).toMatchObject({ to: "+14155550100", payload: { first_name: "Ada" }, context: { hubspot_object_id: "901" } });
   });

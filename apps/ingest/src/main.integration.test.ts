@@ -4,8 +4,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, uniqueName } from "@callbridge/test-infra";
-import { DEV_SECRETS, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
+import { SUPPRESSION_LIST_KEY } from "@callbridge/schemas";
+import { freePort, redisServerAvailable, startRedisServer, uniqueName } from "@callbridge/test-infra";
+import { DEV_SECRETS, hubspotWebhook, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { readTopic } from "./test-support/topic-reader.js";
 
@@ -125,4 +127,62 @@ describe("node dist/main.js", () => {
     expect(await service.exited).toBe(2);
     expect(service.output()).toContain("KAFKA_BROKERS: garbage has no port; use host:port[,host:port]");
   });
+
+  it("refuses to start with opt-outs and no REDIS_URL, in one line naming the variable and the opt-outs", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "callbridge-opt-outs-")), "routes.yaml");
+    writeFileSync(file, OPT_OUT_ROUTES);
+    const service = run({ KAFKA_BROKERS: brokers, ROUTES_FILE: file, PORT: String(await freePort()) });
+    expect(await service.exited).toBe(2);
+    const lines = service
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("REDIS_URL"));
+    expect(lines).toEqual([
+      `  REDIS_URL: is not set, but ${file} has opt-outs (crm-do-not-call, crm-stop), which are written to the do-not-call list in Redis; set REDIS_URL to the Redis the workers use`,
+    ]);
+  });
+
+  it.skipIf(!redisServerAvailable())("with REDIS_URL, writes a webhook's opt-out to the do-not-call list", async () => {
+    const server = await startRedisServer();
+    const redis = new Redis(server.url);
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), "callbridge-opt-outs-")), "routes.yaml");
+      writeFileSync(file, OPT_OUT_ROUTES);
+      const port = await freePort();
+      run({
+        KAFKA_BROKERS: brokers,
+        REDIS_URL: server.url,
+        ROUTES_FILE: file,
+        PORT: String(port),
+        METRICS_PORT: String(await freePort()),
+        CALL_REQUESTS_TOPIC: uniqueName("requests"),
+        DLQ_TOPIC: uniqueName("dlq"),
+      });
+      const url = `http://127.0.0.1:${port}`;
+      await waitReady(url);
+      const body = { id: "7", properties: { phone: "+1 415 555 0188", do_not_call: "true" } };
+      const res = await sendWebhook(
+        url,
+        hubspotWebhook({ sourceId: "crm", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: url }, body),
+      );
+      expect(res.status).toBe(202);
+      expect(JSON.parse((await redis.hget(SUPPRESSION_LIST_KEY, "+14155550188")) ?? "null")).toMatchObject({
+        reason: "opt_out",
+        source: "route:crm-do-not-call",
+      });
+    } finally {
+      await redis.quit();
+      await server.stop();
+    }
+  });
 });
+
+const OPT_OUT_ROUTES = `
+sources:
+  crm:
+    kind: hubspot
+    client_secret: ${DEV_SECRETS.hubspotClientSecret}
+opt_outs:
+  - { name: crm-do-not-call, source: crm, when: { properties.do_not_call: "true" }, to: properties.phone }
+  - { name: crm-stop, source: crm, when: { properties.stop: "true" }, to: properties.phone }
+`;

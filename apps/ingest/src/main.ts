@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { createIngestApp } from "./app.js";
 import { type IngestConfig, loadConfig } from "./config.js";
 import { InMemoryDeliveredEvents, RedisDeliveredEvents } from "./delivery/delivered-events.js";
+import { connectDoNotCallList } from "./delivery/do-not-call.js";
 
 await runService<IngestConfig>(
   {
@@ -32,7 +33,9 @@ await runService<IngestConfig>(
             config.dedupe.ttlSeconds,
           )
         : new InMemoryDeliveredEvents(config.dedupe.ttlSeconds * 1000, config.dedupe.maxKeys);
-      const ingest = createIngestApp(config, { logger, kafka, delivered, registry });
+      // loadConfig refuses opt-outs without REDIS_URL.
+      const doNotCall = config.redisUrl && config.routes.opt_outs.length > 0 ? connectDoNotCallList(config.redisUrl) : undefined;
+      const ingest = createIngestApp(config, { logger, kafka, delivered, registry, ...(doNotCall ? { doNotCall } : {}) });
       // Stop order: refuse and drain webhooks, flush the producer, then stop serving metrics.
       shutdown.add("ingest", () => ingest.stop());
       const ops = await startOpsServer({

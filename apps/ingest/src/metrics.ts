@@ -11,8 +11,11 @@ export type RequestOutcome =
   | "unknown_source"
   | "error";
 
-/** Outcome of one event (or one event x route pair) inside an accepted webhook. */
-export type EventOutcome = "routed" | "ignored" | "duplicate" | "invalid_phone";
+/**
+ * Outcome of one event (or one event x route pair) inside an accepted webhook; `opt_out`: an
+ * opt-out matched and its number was written to the do-not-call list.
+ */
+export type EventOutcome = "routed" | "ignored" | "duplicate" | "invalid_phone" | "opt_out";
 
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
@@ -22,7 +25,7 @@ export function createIngestMetrics(registry: Registry) {
   return {
     requests: new Counter({
       name: "callbridge_ingest_webhook_requests_total",
-      help: "Webhook requests by source id and outcome (accepted means answered 2xx after Kafka acknowledged).",
+      help: "Webhook requests by source id and outcome (accepted means answered 2xx after Kafka, and Redis for opt-outs, acknowledged).",
       labelNames: ["source", "outcome"] as const,
       registers,
     }),
@@ -35,6 +38,12 @@ export function createIngestMetrics(registry: Registry) {
     callRequests: new Counter({
       name: "callbridge_ingest_call_requests_total",
       help: "Call requests written to Kafka, by route.",
+      labelNames: ["route"] as const,
+      registers,
+    }),
+    optOuts: new Counter({
+      name: "callbridge_ingest_opt_outs_total",
+      help: "Opt-outs written to the do-not-call list (acknowledged by Redis), by opt-out name; a number already listed counts too.",
       labelNames: ["route"] as const,
       registers,
     }),

@@ -94,7 +94,7 @@ describe("phone text is cleaned before it is parsed", () => {
       .find((r) => r.value.idempotency_key === key);
 
   it.each(ACCEPTED.map((row, i) => [...row, i] as const))("accepts %s", (why, _phone, route, e164, i) => {
-    expect(answers.get(why)).toEqual({ status: 202, body: { events: 1, accepted: 1, ignored: 0, duplicate: 0, invalid: 0 } });
+    expect(answers.get(why)).toEqual({ status: 202, body: { events: 1, accepted: 1, ignored: 0, duplicate: 0, invalid: 0, opt_outs: 0 } });
     const found = byIdempotencyKey(requests, `standard:msg_${i}:${route}`);
     expect(found?.value.to).toBe(e164);
     expect(String(found?.record.key)).toBe(`campaign-${route}:${e164}`);
@@ -103,7 +103,10 @@ describe("phone text is cleaned before it is parsed", () => {
   it.each(DEAD_LETTERED.map((row, i) => [...row, ACCEPTED.length + i] as const))(
     "dead-letters %s as invalid_phone, keeping the raw text",
     (why, phone, route, i) => {
-      expect(answers.get(why)).toEqual({ status: 202, body: { events: 1, accepted: 0, ignored: 0, duplicate: 0, invalid: 1 } });
+      expect(answers.get(why)).toEqual({
+        status: 202,
+        body: { events: 1, accepted: 0, ignored: 0, duplicate: 0, invalid: 1, opt_outs: 0 },
+      });
       const found = byIdempotencyKey(letters, `standard:msg_${i}:${route}`);
       expect(found?.record.headers).toMatchObject({
         [DLQ_HEADERS.reason]: "invalid_phone",

@@ -43,7 +43,7 @@ describe("Standard Webhooks signed with svix-* headers", () => {
     const t = await start();
     const res = await post(t, svixSigned("msg_svix_1"));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ events: 1, accepted: 1, ignored: 0, duplicate: 0, invalid: 0 });
+    expect(await res.json()).toEqual({ events: 1, accepted: 1, ignored: 0, duplicate: 0, invalid: 0, opt_outs: 0 });
     const [record, ...more] = (await readTopic(brokers, t.topics.callRequests)) as [ConsumedRecord];
     expect(more).toHaveLength(0);
     expect(String(record.key)).toBe("campaign-uuid-1:+14155550150");

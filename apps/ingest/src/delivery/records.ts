@@ -24,6 +24,12 @@ export interface TopicLimits {
 /** Set on an `invalid_phone` letter that left the original event out to fit: the event's size, bytes. */
 export const ORIGINAL_EVENT_DROPPED_HEADER = "callbridge.dlq.original_event_dropped_bytes";
 
+/** Set to "true" on an `invalid_phone` letter of an opt-out (its value is an OptOutDraft, never a call request). */
+export const OPT_OUT_HEADER = "callbridge.dlq.opt_out";
+
+/** The outcomes that become Kafka records; opt-outs go to the do-not-call list instead (see writeOptOuts). */
+export type KafkaOutcome = Exclude<RouteOutcome, { kind: "opt_out" }>;
+
 export type SizedRecords =
   | { readonly ok: true; readonly records: TopicRecord[] }
   /** A call request larger than its topic takes (`bytes`: the whole record as the broker counts it): refused (413), nothing written. */
@@ -36,7 +42,7 @@ export type SizedRecords =
  * flagged; else cut like any dead letter (see deadLetterFit).
  */
 export function sizedRecordsFor(
-  outcomes: readonly RouteOutcome[],
+  outcomes: readonly KafkaOutcome[],
   source: Source,
   topics: IngestTopics,
   now: Date,
@@ -70,9 +76,11 @@ export function sizedRecordsFor(
 /**
  * A call request becomes a record keyed `{campaign_id}:{to}` on the requests topic. A route
  * hit without a usable number becomes a dead letter (`invalid_phone`) holding the request as
- * far as it got, plus the original event, so it can be fixed and replayed.
+ * far as it got, plus the original event, so it can be fixed and replayed. An opt-out without a
+ * usable number becomes the same kind of letter, flagged with OPT_OUT_HEADER and without a
+ * campaign, holding what the opt-out found: it cannot be replayed as a call.
  */
-export function recordFor(outcome: RouteOutcome, source: Source, topics: IngestTopics, now: Date): TopicRecord {
+export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestTopics, now: Date): TopicRecord {
   if (outcome.kind === "call") {
     return {
       topic: topics.callRequests,
@@ -90,6 +98,8 @@ export function recordFor(outcome: RouteOutcome, source: Source, topics: IngestT
     };
   }
   const at = now.toISOString();
+  const optOut = outcome.kind === "opt_out_invalid_phone";
+  const message = optOut ? `opt-out not listed: ${outcome.problem}` : outcome.problem;
   return {
     topic: topics.deadLetters,
     record: {
@@ -98,15 +108,15 @@ export function recordFor(outcome: RouteOutcome, source: Source, topics: IngestT
       headers: {
         [REQUEST_HEADERS.contentType]: "application/json",
         [DLQ_HEADERS.reason]: "invalid_phone",
-        [DLQ_HEADERS.errorMessage]: outcome.problem,
+        [DLQ_HEADERS.errorMessage]: message,
         [DLQ_HEADERS.attempts]: "0",
         [DLQ_HEADERS.firstAttemptAt]: at,
         [DLQ_HEADERS.failedAt]: at,
         [DLQ_HEADERS.replayCount]: "0",
-        [DLQ_HEADERS.campaignId]: outcome.route.campaign_id,
+        ...(optOut ? { [OPT_OUT_HEADER]: "true" } : { [DLQ_HEADERS.campaignId]: outcome.route.campaign_id }),
         [DLQ_HEADERS.sourceKind]: source.kind,
         [DLQ_HEADERS.route]: outcome.route.name,
-        [CONNECT_ERROR_HEADERS.exceptionMessage]: `invalid_phone: ${outcome.problem}`,
+        [CONNECT_ERROR_HEADERS.exceptionMessage]: `invalid_phone: ${message}`,
       },
     },
   };

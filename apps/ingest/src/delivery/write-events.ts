@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { KafkaOperationError, type TopicRecord } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
-import type { RouteOutcome } from "@callbridge/routes";
 import type { Source } from "../sources/source.js";
 import { type ClaimedEvents, claimEvents } from "./claim-events.js";
 import type { DeliveredEvents } from "./delivered-events.js";
-import { type IngestTopics, sizedRecordsFor, type TopicLimits } from "./records.js";
+import { type IngestTopics, type KafkaOutcome, sizedRecordsFor, type TopicLimits } from "./records.js";
+import { withTimeout } from "./with-timeout.js";
 
 export interface WriteDeps {
   readonly topics: IngestTopics;
@@ -20,7 +20,7 @@ export interface WriteDeps {
 /** How writing one webhook's routed events ended; every case but `written` is an answer to the sender. */
 export type WriteOutcome =
   /** Acknowledged by Kafka: `fresh` were written now; the rest were delivered before. */
-  | { readonly kind: "written"; readonly fresh: readonly RouteOutcome[]; readonly duplicates: number }
+  | { readonly kind: "written"; readonly fresh: readonly KafkaOutcome[]; readonly duplicates: number }
   /** Another delivery of the same event is still being written: the sender should retry. */
   | { readonly kind: "busy"; readonly events: number }
   /** A call request larger than the requests topic takes (bytes): nothing written. */
@@ -39,7 +39,7 @@ const CLAIM_MARGIN_MS = 2_000;
  * them (acks=all) and remembers them as delivered once acknowledged. A failed write gives its
  * claims back, so the sender's retry, or a delivery waiting on it, writes them.
  */
-export async function writeEvents(deps: WriteDeps, source: Source, outcomes: readonly RouteOutcome[], now: Date): Promise<WriteOutcome> {
+export async function writeEvents(deps: WriteDeps, source: Source, outcomes: readonly KafkaOutcome[], now: Date): Promise<WriteOutcome> {
   const log = deps.logger;
   const owner = randomUUID();
   const release = (keys: readonly string[]) =>
@@ -88,12 +88,4 @@ export async function writeEvents(deps: WriteDeps, source: Source, outcomes: rea
     return { kind: "unavailable", error };
   }
   return { kind: "written", fresh, duplicates: outcomes.length - fresh.length };
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`not acknowledged within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

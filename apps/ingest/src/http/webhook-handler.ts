@@ -1,16 +1,21 @@
 import type { TopicRecord } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
-import { type RouteConfig, routeEvents } from "@callbridge/routes";
+import { type RoutedWebhook, type RoutingTable, routeEvents } from "@callbridge/routes";
+import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { DeliveredEvents } from "../delivery/delivered-events.js";
-import type { IngestTopics, TopicLimits } from "../delivery/records.js";
+import type { DoNotCallList } from "../delivery/do-not-call.js";
+import type { IngestTopics, KafkaOutcome, TopicLimits } from "../delivery/records.js";
 import { type WriteOutcome, writeEvents } from "../delivery/write-events.js";
-import type { IngestMetrics, RequestOutcome } from "../metrics.js";
-import { mediaTypeOf, type Source, type SourceReply } from "../sources/source.js";
+import { type OptOutOutcome, writeOptOuts } from "../delivery/write-opt-outs.js";
+import type { EventOutcome, IngestMetrics, RequestOutcome } from "../metrics.js";
+import { mediaTypeOf, type Source, type SourceReply, type WebhookSummary } from "../sources/source.js";
 
 export interface WebhookDeps {
   readonly sources: ReadonlyMap<string, Source>;
-  readonly routes: readonly RouteConfig[];
+  readonly routing: RoutingTable;
+  /** Where opt-outs are written; absent when the routes file has none. */
+  readonly doNotCall: DoNotCallList | undefined;
   readonly topics: IngestTopics;
   /** Writes records through the shared produce batcher; settles when Kafka acknowledged them. */
   readonly send: (records: readonly TopicRecord[]) => Promise<void>;
@@ -60,23 +65,24 @@ export function webhookRouter(deps: WebhookDeps): Router {
           : finish(res, source, "bad_request", source.refused(400, rejection.reason), startedAt);
       }
 
-      const routed = routeEvents(source, deps.routes, verdict.events, new Date(now));
-      const outcome = await writeEvents({ ...deps, logger: log }, source, routed.outcomes, new Date(now));
+      const routed = routeEvents(source, deps.routing, verdict.events, new Date(now));
+      const optOuts = await writeOptOuts(
+        { doNotCall: deps.doNotCall, timeoutMs: deps.produceTimeoutMs, logger: log },
+        source,
+        routed.outcomes,
+        new Date(now),
+      );
+      if (optOuts.kind !== "written") {
+        const reason = maskPhoneNumbersIn(optOuts.error instanceof Error ? optOuts.error.message : String(optOuts.error));
+        log.error({ source: source.id, reason }, "Redis did not acknowledge the opt-outs; answering 503");
+        const reply = source.refused(503, "do-not-call list unavailable; retry later", { "retry-after": RETRY_AFTER_SECONDS });
+        return finish(res, source, "unavailable", reply, startedAt);
+      }
+      const toKafka = routed.outcomes.filter((o): o is KafkaOutcome => o.kind !== "opt_out");
+      const outcome = await writeEvents({ ...deps, logger: log }, source, toKafka, new Date(now));
       if (outcome.kind !== "written") return finish(res, source, ...refusal(outcome, source, log), startedAt);
 
-      const accepted = outcome.fresh.filter((o) => o.kind === "call");
-      const invalid = outcome.fresh.length - accepted.length;
-      const duplicate = outcome.duplicates;
-      for (const call of accepted) deps.metrics.callRequests.inc({ route: call.route.name });
-      const count = (event: "routed" | "ignored" | "duplicate" | "invalid_phone", n: number) => {
-        if (n > 0) deps.metrics.events.inc({ source: source.id, outcome: event }, n);
-      };
-      count("routed", accepted.length);
-      count("invalid_phone", invalid);
-      count("duplicate", duplicate);
-      count("ignored", routed.ignored);
-
-      const summary = { events: verdict.events.length, accepted: accepted.length, ignored: routed.ignored, duplicate, invalid };
+      const summary = countAccepted(deps.metrics, source, verdict.events.length, routed, outcome, optOuts.written);
       log.info({ source: source.id, ...summary }, "webhook accepted");
       finish(res, source, "accepted", source.accepted(summary), startedAt);
     },
@@ -101,6 +107,30 @@ export function webhookRouter(deps: WebhookDeps): Router {
   });
 
   return router;
+}
+
+/** Counts an accepted webhook's events (by outcome), call requests and opt-outs (by name); its summary. */
+function countAccepted(
+  metrics: IngestMetrics,
+  source: Source,
+  events: number,
+  routed: RoutedWebhook,
+  written: Extract<WriteOutcome, { kind: "written" }>,
+  optOuts: readonly OptOutOutcome[],
+): WebhookSummary {
+  const accepted = written.fresh.filter((o) => o.kind === "call");
+  const invalid = written.fresh.length - accepted.length;
+  for (const call of accepted) metrics.callRequests.inc({ route: call.route.name });
+  for (const optOut of optOuts) metrics.optOuts.inc({ route: optOut.route.name });
+  const count = (outcome: EventOutcome, n: number) => {
+    if (n > 0) metrics.events.inc({ source: source.id, outcome }, n);
+  };
+  count("routed", accepted.length);
+  count("invalid_phone", invalid);
+  count("duplicate", written.duplicates);
+  count("ignored", routed.ignored);
+  count("opt_out", optOuts.length);
+  return { events, accepted: accepted.length, ignored: routed.ignored, duplicate: written.duplicates, invalid, opt_outs: optOuts.length };
 }
 
 /** The answer to a webhook whose events could not be written, logged once here. */

@@ -220,7 +220,7 @@ describe("salesforceSource character references (XML 1.0 §4.1)", () => {
 
 describe("salesforceSource replies", () => {
   it("acknowledges with HTTP 200 and <Ack>true</Ack> in an outbound-namespace notificationsResponse", () => {
-    const reply = source.accepted({ events: 2, accepted: 2, ignored: 0, duplicate: 0, invalid: 0 });
+    const reply = source.accepted({ events: 2, accepted: 2, ignored: 0, duplicate: 0, invalid: 0, opt_outs: 0 });
     expect(reply.status).toBe(200);
     expect(reply.contentType).toMatch(/^text\/xml\b/);
     const parsed = replyParser.parse(reply.body);

@@ -35,12 +35,19 @@ export interface SourceReply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** The counts of an accepted webhook, the body of its 2xx answer. */
 export interface WebhookSummary {
   readonly events: number;
+  /** Call requests written. */
   readonly accepted: number;
+  /** Events no route or opt-out matched. */
   readonly ignored: number;
+  /** Call requests and dead letters written before (a redelivery). */
   readonly duplicate: number;
+  /** Dead letters written (`invalid_phone`), of routes and of opt-outs. */
   readonly invalid: number;
+  /** Opt-outs written to the do-not-call list (a number listed before counts too). */
+  readonly opt_outs: number;
 }
 
 /** A configured source: verifies and parses its sender's webhooks, and answers in its sender's terms. */

@@ -8,6 +8,7 @@ import type { DestinationStream } from "pino";
 import { createIngestApp, type IngestApp } from "../app.js";
 import { EXAMPLE_ROUTES_FILE, type IngestConfig, loadConfig } from "../config.js";
 import { type DeliveredEvents, InMemoryDeliveredEvents } from "../delivery/delivered-events.js";
+import { connectDoNotCallList } from "../delivery/do-not-call.js";
 
 export interface TestIngest {
   readonly ingest: IngestApp;
@@ -85,7 +86,17 @@ export async function startTestIngest(brokers: string, options: TestIngestOption
     await admin.disconnect();
   }
   const delivered = options.delivered ?? new InMemoryDeliveredEvents(loaded.config.dedupe.ttlSeconds * 1000, loaded.config.dedupe.maxKeys);
-  const ingest = createIngestApp(loaded.config, { logger, kafka, delivered, registry, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
+  // As main.ts does: opt-outs in the routes file and REDIS_URL in `env` give the ingest a do-not-call list.
+  const { redisUrl, routes } = loaded.config;
+  const doNotCall = redisUrl && routes.opt_outs.length > 0 ? connectDoNotCallList(redisUrl) : undefined;
+  const ingest = createIngestApp(loaded.config, {
+    logger,
+    kafka,
+    delivered,
+    registry,
+    ...(doNotCall ? { doNotCall } : {}),
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
   if (!options.skipStart) await ingest.start();
   const url = await ingest.listen(port, "127.0.0.1");
   return { ingest, url, config: loaded.config, registry, topics, stop: () => ingest.stop() };

@@ -74,47 +74,87 @@ const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** A mapped value: a field path, or `{ value: ... }` for a constant. */
 const Mapping = z.record(z.string().min(1), z.union([FieldPath, z.object({ value: z.unknown() }).strict()]));
 
+/**
+ * Every listed field must equal the value, be one of a list's values, or (`{exists: true}`)
+ * be present and not null. Absent: every event of the source.
+ */
+const When = z.record(FieldPath, z.union([Scalar, z.array(Scalar).min(1), z.object({ exists: z.boolean() }).strict()])).default({});
+
+/** Where the phone number is, in order of preference (e.g. mobile, then phone). */
+const To = z.union([FieldPath, z.array(FieldPath).min(1)]).transform((to) => (Array.isArray(to) ? to : [to]));
+
+/** Country for numbers written without a country code, ISO 3166 alpha-2. */
+const DefaultCountry = z
+  .string()
+  .refine((code) => isSupportedCountry(code), "must be a country code libphonenumber knows, such as US or GB")
+  .optional();
+
 export const RouteConfig = z
   .object({
     name: Id,
     /** Source id (a key of `sources`). */
     source: Id,
-    /**
-     * Every listed field must equal the value, be one of a list's values, or (`{exists: true}`)
-     * be present and not null. Absent: every event of the source.
-     */
-    when: z.record(FieldPath, z.union([Scalar, z.array(Scalar).min(1), z.object({ exists: z.boolean() }).strict()])).default({}),
+    when: When,
     campaign_id: z.string().min(1),
-    /** Where the phone number is, in order of preference (e.g. mobile, then phone). */
-    to: z.union([FieldPath, z.array(FieldPath).min(1)]).transform((to) => (Array.isArray(to) ? to : [to])),
-    /** Country for numbers written without a country code, ISO 3166 alpha-2. */
-    default_country: z
-      .string()
-      .refine((code) => isSupportedCountry(code), "must be a country code libphonenumber knows, such as US or GB")
-      .optional(),
+    to: To,
+    default_country: DefaultCountry,
     payload: Mapping.default({}),
     context: Mapping.default({}),
     is_testing: z.boolean().default(false),
     allow_duplicates: z.boolean().default(false),
+    /**
+     * Where the recipient's consent is (a field path). Set: every request carries `consent`,
+     * true only when the value means yes (see `consentGiven`); the worker suppresses the rest
+     * (`no_consent`). Absent: requests carry no `consent` and the route does not ask.
+     */
+    consent: FieldPath.optional(),
   })
   .strict();
 export type RouteConfig = z.infer<typeof RouteConfig>;
+
+/**
+ * An opt-out: a matching event puts the number on the do-not-call list instead of calling it.
+ * `when`, `to` and `default_country` mean what they mean in a route.
+ */
+export const OptOutConfig = z
+  .object({
+    name: Id,
+    /** Source id (a key of `sources`). */
+    source: Id,
+    when: When,
+    to: To,
+    default_country: DefaultCountry,
+  })
+  .strict();
+export type OptOutConfig = z.infer<typeof OptOutConfig>;
 
 export const RoutesFile = z
   .object({
     sources: z.record(Id, SourceConfig),
     routes: z.array(RouteConfig).default([]),
+    /** Opt-outs are written to the do-not-call list in Redis: the ingest needs REDIS_URL. */
+    opt_outs: z.array(OptOutConfig).default([]),
   })
   .strict()
   .superRefine((file, ctx) => {
-    const names = new Set<string>();
-    for (const [i, route] of file.routes.entries()) {
-      if (!(route.source in file.sources)) {
-        ctx.addIssue({ code: "custom", path: ["routes", i, "source"], message: `no source "${route.source}" in sources` });
+    // Names are unique across both lists: a name is part of an idempotency key and of `route:<name>`.
+    const names = new Map<string, string>();
+    const entries = [
+      ...file.routes.map((entry, i) => ({ list: "routes", kind: "route", i, entry })),
+      ...file.opt_outs.map((entry, i) => ({ list: "opt_outs", kind: "opt-out", i, entry })),
+    ];
+    for (const { list, kind, i, entry } of entries) {
+      if (!(entry.source in file.sources)) {
+        ctx.addIssue({ code: "custom", path: [list, i, "source"], message: `no source "${entry.source}" in sources` });
       }
-      if (names.has(route.name))
-        ctx.addIssue({ code: "custom", path: ["routes", i, "name"], message: `route name "${route.name}" is used twice` });
-      names.add(route.name);
+      const first = names.get(entry.name);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [list, i, "name"],
+          message: `${kind} name "${entry.name}" is used twice (first at ${first})`,
+        });
+      else names.set(entry.name, `${list}[${i}]`);
     }
   });
 export type RoutesFile = z.infer<typeof RoutesFile>;

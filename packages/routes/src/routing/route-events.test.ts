@@ -22,7 +22,7 @@ function event(id: string, fields: unknown): RoutedEvent {
 
 /** Names of the routes an event matched, in route order. */
 function matchedRoutes(routes: RouteConfig[], fields: unknown): string[] {
-  return routeEvents(crm, routes, [event("e1", fields)], receivedAt).outcomes.map((outcome) => outcome.route.name);
+  return routeEvents(crm, { routes }, [event("e1", fields)], receivedAt).outcomes.map((outcome) => outcome.route.name);
 }
 
 function callOf(outcome: RouteOutcome | undefined): CallRequest {
@@ -104,7 +104,7 @@ describe("routeEvents: which routes an event matches", () => {
       route({ name: "c", when: { type: "c" } }),
     ];
     const events = [event("e1", { type: "x", phone }), event("e2", { type: "b", phone }), event("e3", { type: "y", phone })];
-    const routed = routeEvents(crm, routes, events, receivedAt);
+    const routed = routeEvents(crm, { routes }, events, receivedAt);
     expect(routed.ignored).toBe(2);
     expect(routed.outcomes.map((outcome) => outcome.event.id)).toEqual(["e2"]);
   });
@@ -112,7 +112,7 @@ describe("routeEvents: which routes an event matches", () => {
   it("counts every event as ignored when the source has no routes", () => {
     const routed = routeEvents(
       crm,
-      [route({ name: "other", source: "other-crm" })],
+      { routes: [route({ name: "other", source: "other-crm" })] },
       [event("e1", { phone }), event("e2", { phone })],
       receivedAt,
     );
@@ -121,7 +121,7 @@ describe("routeEvents: which routes an event matches", () => {
 
   it("gives one outcome per matching route, each with its own idempotency key", () => {
     const routes = [route({ name: "sales", campaign_id: "campaign-sales" }), route({ name: "support", campaign_id: "campaign-support" })];
-    const routed = routeEvents(crm, routes, [event("evt-42", { phone })], receivedAt);
+    const routed = routeEvents(crm, { routes }, [event("evt-42", { phone })], receivedAt);
     expect(routed.ignored).toBe(0);
     expect(routed.outcomes.map((outcome) => outcome.idempotencyKey)).toEqual(["crm:evt-42:sales", "crm:evt-42:support"]);
     expect(routed.outcomes.map((outcome) => callOf(outcome).idempotency_key)).toEqual(["crm:evt-42:sales", "crm:evt-42:support"]);
@@ -129,7 +129,7 @@ describe("routeEvents: which routes an event matches", () => {
   });
 
   it("gives different events different keys on the same route", () => {
-    const routed = routeEvents(crm, [route({ name: "all" })], [event("1", { phone }), event("2", { phone })], receivedAt);
+    const routed = routeEvents(crm, { routes: [route({ name: "all" })] }, [event("1", { phone }), event("2", { phone })], receivedAt);
     expect(routed.outcomes.map((outcome) => outcome.idempotencyKey)).toEqual(["crm:1:all", "crm:2:all"]);
   });
 });
@@ -159,7 +159,7 @@ describe("routeEvents: the call request it produces", () => {
 
   it("has exactly the documented shape", () => {
     const source = fakeSource("salesforce", "salesforce-outbound");
-    const routed = routeEvents(source, [salesforceLead], [event("04l5e000002", fields)], receivedAt);
+    const routed = routeEvents(source, { routes: [salesforceLead] }, [event("04l5e000002", fields)], receivedAt);
     expect(routed.ignored).toBe(0);
     expect(routed.outcomes).toHaveLength(1);
     expect(callOf(routed.outcomes[0])).toStrictEqual({
@@ -178,7 +178,8 @@ describe("routeEvents: the call request it produces", () => {
 
   it("passes the CallRequest v1 contract unchanged", () => {
     const request = callOf(
-      routeEvents(crm, [route({ name: "all", payload: { name: "name" } })], [event("e1", { phone, name: "Ada" })], receivedAt).outcomes[0],
+      routeEvents(crm, { routes: [route({ name: "all", payload: { name: "name" } })] }, [event("e1", { phone, name: "Ada" })], receivedAt)
+        .outcomes[0],
     );
     expect(CallRequest.parse(request)).toEqual(request);
   });
@@ -187,7 +188,7 @@ describe("routeEvents: the call request it produces", () => {
     const request = callOf(
       routeEvents(
         crm,
-        [route({ name: "all", payload: { first_name: "firstname" }, context: { id: "id" } })],
+        { routes: [route({ name: "all", payload: { first_name: "firstname" }, context: { id: "id" } })] },
         [event("e1", { phone })],
         receivedAt,
       ).outcomes[0],
@@ -197,7 +198,7 @@ describe("routeEvents: the call request it produces", () => {
   });
 
   it("uses the route defaults: not a test call, no duplicates", () => {
-    const request = callOf(routeEvents(crm, [route({ name: "all" })], [event("e1", { phone })], receivedAt).outcomes[0]);
+    const request = callOf(routeEvents(crm, { routes: [route({ name: "all" })] }, [event("e1", { phone })], receivedAt).outcomes[0]);
     expect(request.is_testing).toBe(false);
     expect(request.allow_duplicates).toBe(false);
   });
@@ -205,7 +206,7 @@ describe("routeEvents: the call request it produces", () => {
   it("keeps the route and the event on the outcome", () => {
     const all = route({ name: "all" });
     const theEvent = event("e1", { phone });
-    const [outcome] = routeEvents(crm, [all], [theEvent], receivedAt).outcomes;
+    const [outcome] = routeEvents(crm, { routes: [all] }, [theEvent], receivedAt).outcomes;
     expect(outcome?.route).toBe(all);
     expect(outcome?.event).toBe(theEvent);
   });
@@ -227,7 +228,7 @@ describe("routeEvents: events without a usable number", () => {
   it("yields invalid_phone with the raw number in the draft", () => {
     const [outcome] = routeEvents(
       crm,
-      [leadRoute],
+      { routes: [leadRoute] },
       [event("e1", { sObject: { Phone: "555-0142", FirstName: "Ada" } })],
       receivedAt,
     ).outcomes;
@@ -250,7 +251,7 @@ describe("routeEvents: events without a usable number", () => {
   it("says which paths it looked at and how many candidates it rejected, without the digits", () => {
     const [outcome] = routeEvents(
       crm,
-      [leadRoute],
+      { routes: [leadRoute] },
       [event("e1", { sObject: { MobilePhone: "555-0142", Phone: "867-5309" } })],
       receivedAt,
     ).outcomes;
@@ -262,19 +263,24 @@ describe("routeEvents: events without a usable number", () => {
   });
 
   it("puts the first raw value found in the draft, skipping null paths", () => {
-    const [outcome] = routeEvents(crm, [leadRoute], [event("e1", { sObject: { MobilePhone: null, Phone: "n/a" } })], receivedAt).outcomes;
+    const [outcome] = routeEvents(
+      crm,
+      { routes: [leadRoute] },
+      [event("e1", { sObject: { MobilePhone: null, Phone: "n/a" } })],
+      receivedAt,
+    ).outcomes;
     expect(invalidOf(outcome).draft.to).toBe("n/a");
   });
 
   it("writes a non-string raw value, such as a Pipedrive phone list, as JSON", () => {
     const pipedrive = route({ name: "person", to: "data.phones" });
     const phones = [{ value: "123", primary: true }];
-    const [outcome] = routeEvents(crm, [pipedrive], [event("e1", { data: { phones } })], receivedAt).outcomes;
+    const [outcome] = routeEvents(crm, { routes: [pipedrive] }, [event("e1", { data: { phones } })], receivedAt).outcomes;
     expect(invalidOf(outcome).draft.to).toBe(JSON.stringify(phones));
   });
 
   it("uses null as the draft number and says no number was found when every path is absent", () => {
-    const [outcome] = routeEvents(crm, [leadRoute], [event("e1", { sObject: { FirstName: "Ada" } })], receivedAt).outcomes;
+    const [outcome] = routeEvents(crm, { routes: [leadRoute] }, [event("e1", { sObject: { FirstName: "Ada" } })], receivedAt).outcomes;
     const invalid = invalidOf(outcome);
     expect(invalid.draft.to).toBeNull();
     expect(invalid.problem).toBe("no phone number at sObject.MobilePhone, sObject.Phone");
@@ -282,14 +288,14 @@ describe("routeEvents: events without a usable number", () => {
 
   it("rejects a national number when the route has no default country", () => {
     const noCountry = RouteConfig.parse({ name: "r", source: "crm", campaign_id: "c", to: "phone" });
-    const [outcome] = routeEvents(crm, [noCountry], [event("e1", { phone })], receivedAt).outcomes;
+    const [outcome] = routeEvents(crm, { routes: [noCountry] }, [event("e1", { phone })], receivedAt).outcomes;
     expect(invalidOf(outcome).problem).toBe("no valid phone number at phone (1 candidate rejected)");
   });
 
   it("leaves a draft that becomes a valid CallRequest once its number is fixed", () => {
     const [outcome] = routeEvents(
       crm,
-      [leadRoute],
+      { routes: [leadRoute] },
       [event("e1", { sObject: { Phone: "555-0142", FirstName: "Ada" } })],
       receivedAt,
     ).outcomes;
@@ -298,7 +304,12 @@ describe("routeEvents: events without a usable number", () => {
   });
 
   it("still routes the other events of the same webhook", () => {
-    const routed = routeEvents(crm, [leadRoute], [event("bad", { sObject: {} }), event("good", { sObject: { Phone: phone } })], receivedAt);
+    const routed = routeEvents(
+      crm,
+      { routes: [leadRoute] },
+      [event("bad", { sObject: {} }), event("good", { sObject: { Phone: phone } })],
+      receivedAt,
+    );
     expect(routed.outcomes.map((outcome) => [outcome.event.id, outcome.kind])).toEqual([
       ["bad", "invalid_phone"],
       ["good", "call"],
