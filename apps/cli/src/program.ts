@@ -1,7 +1,7 @@
 import { parseBrokerList } from "@callbridge/env-schemas";
 import { DEFAULT_TOPICS } from "@callbridge/schemas";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { checkConfig } from "./config-check.js";
+import { checkConfigFile } from "./config-check-policy.js";
 import type { CliContext } from "./context.js";
 import { appendOption } from "./dlq/filters.js";
 import { inspectLetter } from "./dlq/inspect.js";
@@ -13,6 +13,7 @@ import { dropParked, redriveParked } from "./parked/operator-command.js";
 import { DEFAULT_WORKER_GROUP } from "./parked/read-parked.js";
 import { runDemo } from "./stack/demo.js";
 import { runStack } from "./stack/stack.js";
+import { addSuppressCommands } from "./suppress/command.js";
 import { describeTopics, ensureTopics } from "./topics/topics.js";
 
 export interface ProgramIo {
@@ -42,6 +43,7 @@ export function createProgram(io: ProgramIo, extend: (program: Command, context:
   addDlqCommands(program, context);
   addTopicsCommands(program, context);
   addParkedCommands(program, context);
+  addSuppressCommands(program, context, io);
   addConfigCommands(program, context, io);
   addStackCommands(program, context, io);
   extend(program, context);
@@ -195,14 +197,21 @@ function workerGroupOption(): Option {
 function addConfigCommands(program: Command, context: () => CliContext, io: ProgramIo): void {
   program
     .command("config")
-    .description("routes files")
+    .description("routes files and recipient policy files")
     .command("check")
-    .description("validate a routes file (secrets from this environment); with --event, show what an event would produce")
-    .argument("<routes-file>", "the YAML routes file")
-    .option("--source <id>", "the source a sample event comes from")
-    .option("--event <file>", "the sample event's fields as JSON (- for stdin); an array for several")
+    .description(
+      "validate a routes file (secrets from this environment) or a recipient policy file (kind: recipient-policy); " +
+        "with --event, show what an event would produce; with --number, what the policy does for a number",
+    )
+    .argument("<file>", "the YAML routes file or recipient policy file")
+    .option("--source <id>", "routes file: the source a sample event comes from")
+    .option("--event <file>", "routes file: the sample event's fields as JSON (- for stdin); an array for several")
+    .option("--number <e164>", "policy file: show the number's place, the overrides that apply and its calling window")
+    .option("--at <time>", "policy file, with --number: judge the window at this ISO 8601 time (default now)")
+    .option("--campaign <id>", "policy file, with --number: the request's campaign id")
+    .option("--route <name>", "policy file, with --number: the request's route name")
     .option("--reveal", "show phone numbers unmasked", false)
-    .action((file: string, options) => checkConfig(context(), file, io.env, options));
+    .action((file: string, options) => checkConfigFile(context(), file, io.env, options));
 }
 
 /** `stack` (the local pipeline) and `demo` (sample webhooks sent to it). */
