@@ -1,7 +1,15 @@
 import { spawn } from "node:child_process";
 import { createIngestMetrics, type EventOutcome, type IngestMetrics, type RequestOutcome } from "@callbridge/ingest";
 import { createRegistry, type Registry } from "@callbridge/observability";
-import { CampaignStatus, DEFAULT_TOPICS, DEFERRAL_TIERS, DeferralReason, DlqReason, TalkoverErrorCode } from "@callbridge/schemas";
+import {
+  CampaignStatus,
+  DEFAULT_TOPICS,
+  DEFERRAL_TIERS,
+  DeferralReason,
+  DlqReason,
+  SuppressionReason,
+  TalkoverErrorCode,
+} from "@callbridge/schemas";
 import { createWorkerMetrics, type WorkerMetrics } from "@callbridge/worker";
 import { describe, expect, it } from "vitest";
 
@@ -24,13 +32,14 @@ const EVENT_OUTCOMES = Object.keys({
   ignored: true,
   duplicate: true,
   invalid_phone: true,
+  opt_out: true,
 } satisfies Record<EventOutcome, true>) as EventOutcome[];
 
 /** The example routes file's sources, plus the label of a webhook for an unknown source. */
 const SOURCES = ["hubspot", "hubspot-workflows", "standard", "pipedrive", "salesforce", "unknown"];
 const ROUTES = ["hubspot-phone-change", "hubspot-workflow-contact", "standard-call-requested", "pipedrive-new-person", "salesforce-lead"];
 
-const WORKER_OUTCOMES = ["placed", "duplicate", "dead_lettered", "already_placed", "invalid_message"];
+const WORKER_OUTCOMES = ["placed", "duplicate", "dead_lettered", "already_placed", "invalid_message", "suppressed"];
 const API_STATUSES = [
   "201",
   "400",
@@ -60,6 +69,7 @@ function recordIngestSeries(metrics: IngestMetrics): void {
     metrics.requestDuration.observe({ source }, 0.007);
   }
   for (const route of ROUTES) metrics.callRequests.inc({ route });
+  for (const route of ["hubspot-do-not-call", "pipedrive-do-not-call"]) metrics.optOuts.inc({ route });
   metrics.produceDuration.observe({ result: "ok" }, 0.004);
   metrics.produceDuration.observe({ result: "failed" }, 4);
   metrics.produceBatchRecords.observe(37);
@@ -93,6 +103,12 @@ function recordWorkerSeries(metrics: WorkerMetrics): void {
   for (const tier of DEFERRAL_TIERS) metrics.deferredRequests.set({ tier: tier.name }, 3);
   metrics.deferredOverdue.set(0);
   metrics.deferredNextDue.set(1_765_000_000);
+  for (const reason of ["calling_window", "frequency_cap", "cooldown"]) {
+    metrics.recipientDeferrals.inc({ reason });
+    metrics.recipientDeferralWait.observe({ reason }, 9 * 3600);
+  }
+  for (const reason of SuppressionReason.options) metrics.recipientSuppressions.inc({ reason });
+  metrics.windowOpenings.inc();
 }
 
 interface Promtool {

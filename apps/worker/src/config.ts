@@ -7,6 +7,7 @@ import {
   EnvPositiveInt,
   envProblems,
 } from "@callbridge/env-schemas";
+import { DEFAULT_RECIPIENT_POLICY, loadRecipientPolicy, type RecipientPolicy } from "@callbridge/recipient-policy";
 import { CampaignStatus, DEFAULT_TOPICS } from "@callbridge/schemas";
 import { z } from "zod";
 
@@ -81,7 +82,7 @@ export const WorkerEnv = z.object({
     .url()
     .optional()
     .describe(
-      "Redis: the idempotency ledger, the rate limiter, and the campaign statuses of parked requests, shared by replicas; operators' `callbridge parked` commands come through it. Unset: all in-process.",
+      "Redis: the idempotency ledger, the rate limiter, the campaign statuses of parked requests, the do-not-call list and the recipients' call counts, shared by replicas; operators' `callbridge parked` and `callbridge suppress` commands come through it. Unset: all in-process, and the do-not-call list is not checked.",
     ),
   TALKOVER_BASE_URL: z
     .string({ error: "is required: the Talkover API (or the simulator, e.g. http://127.0.0.1:4010)" })
@@ -159,6 +160,19 @@ export const WorkerEnv = z.object({
     .positive("must be above 0")
     .default(5)
     .describe("Most campaign reads one worker starts per second."),
+  RECIPIENT_GUARD: z
+    .enum(["on", "off"], { error: "must be on or off" })
+    .default("on")
+    .describe(
+      "The recipient guard's calling windows, frequency caps and cooldowns (docs/recipient-protection.md). off: calls at any hour, uncapped (said loudly at start-up); the do-not-call list and route consent still hold.",
+    ),
+  RECIPIENT_POLICY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The recipient policy (YAML: calling windows, caps, overrides by country, region, campaign or route). Unset: the default policy, 08:00-21:00 local every day, at most 3 calls per 24 h.",
+    ),
   CIRCUIT_PROBE_INTERVAL_MS: PositiveInt.default(15_000).describe("While the token is refused (401), probe the API this often."),
   LEDGER_TTL_SECONDS: PositiveInt.default(30 * 24 * 3600).describe("How long the ledger remembers a placed call."),
   LEDGER_MAX_ENTRIES: PositiveInt.default(100_000).describe(
@@ -255,6 +269,13 @@ export interface WorkerConfig {
     readonly maxAgeMs: number;
     readonly pollsPerSecond: number;
   };
+  readonly recipients: {
+    /** false with RECIPIENT_GUARD=off. */
+    readonly policyOn: boolean;
+    readonly policy: RecipientPolicy;
+    /** Where the policy came from; absent: the default policy. */
+    readonly policyFile?: string;
+  };
   readonly ledgerTtlSeconds: number;
   readonly commitIntervalMs: number;
   readonly lagIntervalMs: number;
@@ -270,6 +291,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (!parsed.success || crossField.length > 0)
     return { ok: false, problems: [...(parsed.success ? [] : envProblems(parsed.error)), ...crossField] };
   const e = parsed.data;
+  const policy = e.RECIPIENT_POLICY_FILE
+    ? loadRecipientPolicy(e.RECIPIENT_POLICY_FILE)
+    : { ok: true as const, policy: DEFAULT_RECIPIENT_POLICY };
+  if (!policy.ok) return { ok: false, problems: policy.problems.map((problem) => `RECIPIENT_POLICY_FILE: ${problem}`) };
   return {
     ok: true,
     config: {
@@ -307,6 +332,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         pollIntervalMs: e.PARK_POLL_INTERVAL_MS,
         maxAgeMs: e.PARK_MAX_AGE_MS,
         pollsPerSecond: e.PARK_POLLS_PER_SECOND,
+      },
+      recipients: {
+        policyOn: e.RECIPIENT_GUARD === "on",
+        policy: policy.policy,
+        ...(e.RECIPIENT_POLICY_FILE ? { policyFile: e.RECIPIENT_POLICY_FILE } : {}),
       },
       ledgerTtlSeconds: e.LEDGER_TTL_SECONDS,
       commitIntervalMs: e.COMMIT_INTERVAL_MS,

@@ -1,7 +1,24 @@
-import { createRegistry, runService, startOpsServer } from "@callbridge/observability";
+import { createRegistry, type Logger, runService, startOpsServer } from "@callbridge/observability";
 import { buildWorker } from "./build-worker.js";
 import { loadConfig, type WorkerConfig } from "./config.js";
 import { StartupError } from "./startup-error.js";
+
+/** Says at start-up which recipient policy holds, and loudly when it is off or weaker than it looks. */
+function logRecipientGuard(config: WorkerConfig, logger: Logger): void {
+  const { recipients } = config;
+  if (!recipients.policyOn) {
+    logger.warn(
+      "RECIPIENT_GUARD=off: calls are placed at any hour of the recipient's day and night, with no frequency cap or cooldown; only the do-not-call list and route consent are checked",
+    );
+  } else {
+    logger.info({ policy: recipients.policyFile ?? "the default policy" }, "recipient guard on");
+  }
+  if (!config.redisUrl) {
+    logger.warn(
+      "REDIS_URL is not set: the do-not-call list (callbridge suppress, CRM opt-outs) is not checked, and frequency caps count this process's calls only",
+    );
+  }
+}
 
 await runService<WorkerConfig>(
   {
@@ -15,6 +32,7 @@ await runService<WorkerConfig>(
           "REDIS_URL is not set: the idempotency ledger and the rate limiter are in-process (one replica only; a restart forgets placed calls)",
         );
       }
+      logRecipientGuard(config, logger);
       const registry = createRegistry();
       const worker = buildWorker(config, { logger, registry });
       shutdown.add("worker", () => worker.stop());

@@ -40,6 +40,37 @@ function createMetrics(registry: Registry) {
     ...consumerMetrics(registers),
     ...healthMetrics(registers),
     ...deferralMetrics(registers),
+    ...recipientMetrics(registers),
+  };
+}
+
+/** The recipient guard (docs/recipient-protection.md#how-to-watch-it). */
+function recipientMetrics(registers: Registry[]) {
+  return {
+    recipientDeferrals: new Counter({
+      name: "callbridge_worker_recipient_deferrals_total",
+      help: "Requests the recipient guard deferred, by reason (calling_window, frequency_cap, cooldown).",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    recipientDeferralWait: new Histogram({
+      name: "callbridge_worker_recipient_deferral_seconds",
+      help: "How far ahead the recipient guard deferred a request, by reason.",
+      labelNames: ["reason"] as const,
+      buckets: [60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 259_200],
+      registers,
+    }),
+    recipientSuppressions: new Counter({
+      name: "callbridge_worker_recipient_suppressions_total",
+      help: "Requests the recipient guard suppressed (never called), by reason (do_not_call, opt_out, no_consent, frequency_cap, no_calling_window, unknown_time_zone).",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    windowOpenings: new Counter({
+      name: "callbridge_worker_recipient_window_openings_total",
+      help: "Requests deferred for their calling window that went on to their call once it opened.",
+      registers,
+    }),
   };
 }
 
@@ -48,7 +79,7 @@ function deferralMetrics(registers: Registry[]) {
   return {
     deferrals: new Counter({
       name: "callbridge_worker_deferrals_total",
-      help: "Requests written to a deferral tier, by reason (retry_backoff, rate_limited, campaign_not_active); a parked request counts at every check.",
+      help: "Requests written to a deferral tier, by reason (retry_backoff, rate_limited, campaign_not_active, calling_window, frequency_cap, cooldown); a parked request counts at every check.",
       labelNames: ["reason"] as const,
       registers,
     }),
@@ -93,7 +124,7 @@ function requestMetrics(registers: Registry[]) {
   return {
     outcomes: new Counter({
       name: "callbridge_worker_requests_total",
-      help: "Call requests finished, by outcome (placed, duplicate, dead_lettered, already_placed, invalid_message).",
+      help: "Call requests finished, by outcome (placed, duplicate, dead_lettered, already_placed, suppressed, invalid_message).",
       labelNames: ["outcome"] as const,
       registers,
     }),

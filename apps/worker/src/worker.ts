@@ -26,6 +26,9 @@ import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 import { AuthCircuit } from "./process/circuit.js";
 import { processRequest } from "./process/process-request.js";
 import { checkToken } from "./process/token-check.js";
+import { RecipientGuard } from "./recipients/recipient-guard.js";
+import { InProcessRecipientStore } from "./recipients/recipient-store.js";
+import { RedisRecipientStore } from "./recipients/redis-recipient-store.js";
 import { lastConnectionError } from "./redis-client.js";
 import { startupError } from "./startup-error.js";
 import { ThrottledLog } from "./throttled-log.js";
@@ -308,6 +311,11 @@ class WorkerRuntime implements Worker {
       watch: this.watch,
       droppedBefore: (campaign: string) => this.parkedCommands.droppedBefore(campaign),
       park: { parkStatuses: config.park.statuses, pollIntervalMs: config.park.pollIntervalMs, maxAgeMs: config.park.maxAgeMs },
+      guard: new RecipientGuard({
+        policyOn: config.recipients.policyOn,
+        policy: config.recipients.policy,
+        store: deps.redis ? new RedisRecipientStore(deps.redis) : new InProcessRecipientStore(),
+      }),
     };
     return new Dispatcher({
       consumer: this.consumers,

@@ -1,6 +1,15 @@
-import type { CallRequest, CallResult, CampaignCall, CampaignStatus, DeferralReason, ExistingCall } from "@callbridge/schemas";
+import type {
+  CallRequest,
+  CallResult,
+  CampaignCall,
+  CampaignStatus,
+  DeferralReason,
+  ExistingCall,
+  SuppressionReason,
+} from "@callbridge/schemas";
 import type { Deferral } from "../deferral/deferral-record.js";
 import type { DeadLetter } from "../delivery/records.js";
+import type { WorkerMetrics } from "../metrics.js";
 
 /** `finished`: write the result (and the dead letter), then commit. */
 export type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
@@ -26,7 +35,8 @@ export type Outcome =
     }
   | { outcome: "already_placed"; call_id?: string }
   | { outcome: "deferred"; reason: DeferralReason; not_before: string; deferrals: number }
-  | { outcome: "parked"; reason: "campaign_not_active"; campaign_status?: CampaignStatus };
+  | { outcome: "parked"; reason: "campaign_not_active"; campaign_status?: CampaignStatus }
+  | { outcome: "suppressed"; reason: SuppressionReason; detail: string };
 
 /** A result event for `request`, decided now. */
 export function resultEvent(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): CallResult {
@@ -47,4 +57,10 @@ export function resultEvent(request: CallRequest, now: () => Date, attempts: num
 
 export function finished(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): Finished {
   return { kind: "finished", result: resultEvent(request, now, attempts, outcome) };
+}
+
+/** From the ingest receiving the webhook to the API accepting the call, when the request says when it was received. */
+export function observeWebhookToCall(request: CallRequest, now: Date, metrics: Pick<WorkerMetrics, "webhookToCall">): void {
+  const receivedAt = request.source?.received_at ? Date.parse(request.source.received_at) : Number.NaN;
+  if (Number.isFinite(receivedAt)) metrics.webhookToCall.observe(Math.max(0, (now.getTime() - receivedAt) / 1000));
 }

@@ -5,8 +5,9 @@ import { sleep } from "./sleep.js";
 export const ABORTED = Symbol("aborted");
 
 /**
- * Ledger steps retried while Redis is unreachable: calling without the ledger could call a
- * person twice, so the request waits instead. Gives up only when `signal` aborts.
+ * Ledger and recipient-guard steps retried while Redis is unreachable: calling without the
+ * ledger could call a person twice, and without the guard a person who opted out, so the
+ * request waits instead. Gives up only when `signal` aborts.
  */
 export type Retrying = <T>(operation: () => Promise<T>) => Promise<T | typeof ABORTED>;
 
@@ -17,7 +18,8 @@ export function retrying(warnings: ThrottledLog, signal: AbortSignal): Retrying 
       try {
         return await operation();
       } catch (error) {
-        if (failures === 0) warnings.warn("idempotency ledger unavailable; waiting before going on", { err: error });
+        if (failures === 0)
+          warnings.warn("Redis (the idempotency ledger or the recipient guard) unavailable; waiting before going on", { err: error });
         if (!(await sleep(Math.min(5_000, 100 * 2 ** failures), signal))) return ABORTED;
       }
     }

@@ -5,19 +5,20 @@ import type { CampaignWatch } from "../campaigns/campaign-watch.js";
 import { type ParkPolicy, parkVerdict } from "../campaigns/park-verdict.js";
 import type { ClaimKeeper } from "../claims/claim-keeper.js";
 import type { Deferral } from "../deferral/deferral-record.js";
-import type { DeadLetter } from "../delivery/records.js";
 import type { BeginResult, Finish } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
 import type { WorkerMetrics } from "../metrics.js";
+import type { RecipientGuard } from "../recipients/recipient-guard.js";
 import type { ThrottledLog } from "../throttled-log.js";
 import type { AuthCircuit } from "./circuit.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
-import { ABANDONED, type Deferred, type Finished, finished, type RequestEnd } from "./finished.js";
+import { ABANDONED, type Deferred, type Finished, finished, observeWebhookToCall, type RequestEnd } from "./finished.js";
 import { ABORTED, type Retrying, retrying } from "./ledger-retry.js";
+import { type DeadLetterDraft, letterEnd } from "./letters.js";
 import { type RequestLog, requestLog } from "./request-log.js";
 import { describe, send } from "./send-attempt.js";
 import { sleep } from "./sleep.js";
-import { deferredEnd, notActiveLetter, parkedEnd, resumedState, type Waiting } from "./waiting-ends.js";
+import { deferredEnd, notActiveLetter, parkedEnd, resumedState, type Waiting, type WaitReason } from "./waiting-ends.js";
 
 export type { RequestEnd } from "./finished.js";
 
@@ -42,6 +43,8 @@ export interface ProcessorDeps {
   /** Campaign statuses for parking (docs/deferral.md#parking). */
   readonly watch: Pick<CampaignWatch, "status" | "forget">;
   readonly park: ParkPolicy;
+  /** The recipient guard: windows, caps, the do-not-call list (docs/recipient-protection.md). */
+  readonly guard: Pick<RecipientGuard, "check" | "uncount">;
   /** When an operator dropped a campaign's parked requests (`callbridge parked drop`), ms since the epoch. */
   readonly droppedBefore?: (campaignId: string) => number | undefined;
   readonly random?: () => number;
@@ -133,7 +136,7 @@ class RequestRun {
     }
     this.state = resumedState(this.deferral?.attempts, begun.attempted, this.requestSince);
     try {
-      return await this.attemptUntilDone();
+      return (await this.guarded()) ?? (await this.attemptUntilDone());
     } finally {
       if (!this.ended) await this.deps.claims.release(this.key);
     }
@@ -225,7 +228,34 @@ class RequestRun {
   private async end(outcome: Finish, end: Finished | Deferred): Promise<RequestEnd> {
     if ((await this.afterCall(() => this.deps.claims.finish(this.key, outcome))) === ABORTED) return ABANDONED;
     this.ended = true;
+    // Ended without a call: it no longer counts against the recipient's cap.
+    if (end.kind === "finished" && (end.result.outcome === "duplicate" || end.result.outcome === "dead_lettered")) {
+      await this.deps.guard.uncount(this.request).catch(() => undefined);
+    }
     return end;
+  }
+
+  /** The recipient guard's verdict: undefined to go on to the call; else the end (deferred or suppressed). */
+  private async guarded(): Promise<RequestEnd | undefined> {
+    const { deps, request } = this;
+    const verdict = await this.beforeCall(() => deps.guard.check(request, this.state.ambiguous));
+    if (verdict === ABORTED) return ABANDONED;
+    if (verdict.kind === "place") {
+      if (this.deferral?.reason === "calling_window") deps.metrics.windowOpenings.inc();
+      return undefined;
+    }
+    if (verdict.kind === "defer") {
+      deps.metrics.recipientDeferrals.inc({ reason: verdict.reason });
+      deps.metrics.recipientDeferralWait.observe(
+        { reason: verdict.reason },
+        Math.max(0, verdict.notBeforeMs - this.now().getTime()) / 1000,
+      );
+      return this.leaveToWait(this.deferUntil(verdict.notBeforeMs, verdict.reason));
+    }
+    deps.metrics.recipientSuppressions.inc({ reason: verdict.reason });
+    this.log.debug("suppressed by the recipient guard; not calling", { reason: verdict.reason });
+    const result = finished(request, this.now, this.state.calls, { outcome: "suppressed", reason: verdict.reason, detail: verdict.detail });
+    return this.end({ kind: "not_placed", proven: !this.state.ambiguous }, result);
   }
 
   /** Performs one step; an end ends the request, undefined goes round again. */
@@ -239,7 +269,7 @@ class RequestRun {
           { kind: "placed", entry: { callId: call.id, placedAt: this.now().toISOString() } },
           finished(this.request, this.now, state.calls, { outcome: "placed", call }),
         );
-        if (end.kind === "finished") this.observeWebhookToCall();
+        if (end.kind === "finished") observeWebhookToCall(this.request, this.now(), deps.metrics);
         return end;
       }
       case "duplicate":
@@ -286,7 +316,7 @@ class RequestRun {
   }
 
   /** Leaves memory for a tier topic until `notBeforeMs`, the attempts so far kept (docs/deferral.md). */
-  private deferUntil(notBeforeMs: number, reason: "retry_backoff" | "rate_limited"): Deferred {
+  private deferUntil(notBeforeMs: number, reason: WaitReason): Deferred {
     this.log.debug("deferred durably", { reason, notBefore: new Date(notBeforeMs).toISOString() });
     return deferredEnd(this.waiting(), notBeforeMs, reason);
   }
@@ -363,36 +393,6 @@ class RequestRun {
   }
 
   private letterEnd(draft: DeadLetterDraft): Finished {
-    const { state, request } = this;
-    const attempts = state.calls > 0 ? state : (this.deferral?.attempts ?? state);
-    const letter: DeadLetter = {
-      ...draft,
-      attempts: attempts.calls,
-      firstAttemptAt: attempts.firstAttemptAt,
-      campaignId: request.campaign_id,
-    };
-    const result = finished(request, this.now, attempts.calls, {
-      outcome: "dead_lettered",
-      reason: letter.reason,
-      error_message: letter.message,
-      ...(letter.httpStatus === undefined ? {} : { http_status: letter.httpStatus }),
-      ...(letter.errorCode === undefined ? {} : { error_code: letter.errorCode }),
-      ...(letter.existingCall === undefined ? {} : { existing_call: letter.existingCall }),
-      ...(letter.campaignStatus === undefined ? {} : { campaign_status: letter.campaignStatus }),
-    });
-    this.deps.warnings.warn(`requests dead-lettered: ${letter.reason}`, {
-      code: letter.errorCode,
-      status: letter.httpStatus,
-      message: maskPhoneNumbersIn(letter.message),
-      campaign: request.campaign_id,
-    });
-    return { ...result, deadLetter: letter };
-  }
-
-  private observeWebhookToCall(): void {
-    const receivedAt = this.request.source?.received_at ? Date.parse(this.request.source.received_at) : Number.NaN;
-    if (Number.isFinite(receivedAt)) this.deps.metrics.webhookToCall.observe(Math.max(0, (this.now().getTime() - receivedAt) / 1000));
+    return letterEnd(this.request, this.state, this.deferral, draft, this.now, this.deps.warnings);
   }
 }
-
-type DeadLetterDraft = Omit<DeadLetter, "attempts" | "firstAttemptAt" | "campaignId">;

@@ -1,4 +1,4 @@
-import type { CallRequest } from "@callbridge/schemas";
+import type { CallRequest, DeferralReason } from "@callbridge/schemas";
 import type { Deferral } from "../deferral/deferral-record.js";
 import type { DeadLetter } from "../delivery/records.js";
 import { type AttemptState, initialAttemptState } from "./decide.js";
@@ -13,8 +13,11 @@ export interface Waiting {
   readonly previous: Deferral | undefined;
 }
 
-/** A long wait (Retry-After, backoff) made durable: the attempts kept, and a `deferred` event. */
-export function deferredEnd(waiting: Waiting, notBeforeMs: number, reason: "retry_backoff" | "rate_limited"): Deferred {
+/** Why a request waits in a tier other than parking. */
+export type WaitReason = Exclude<DeferralReason, "campaign_not_active">;
+
+/** A long wait (Retry-After, backoff, the recipient guard) made durable: the attempts kept, and a `deferred` event. */
+export function deferredEnd(waiting: Waiting, notBeforeMs: number, reason: WaitReason): Deferred {
   const { request, now, state, previous } = waiting;
   const deferral: Deferral = {
     reason,
