@@ -4,6 +4,7 @@
 import { type Dashboard, DashboardBuilder, DashboardCursorSync, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { datasourceVariable, JOBS, numberPanels, quantile, quantiles, stat, timeseries } from "./builders.js";
 import { deferralPanels } from "./deferral-row.js";
+import { recipientPanels } from "./recipient-row.js";
 
 /** Ingest outcomes answered 4xx (see RequestOutcome in apps/ingest/src/metrics.ts). */
 const INGEST_4XX = "bad_request|unauthorized|unknown_source|payload_too_large|unsupported_media_type";
@@ -321,5 +322,7 @@ export function overviewDashboard(): Dashboard {
     // Deferral and parking -----------------------------------------------------------------
     .withRow(new RowBuilder("Deferral and parking"));
   for (const panel of deferralPanels()) builder.withPanel(panel);
+  builder.withRow(new RowBuilder("Recipient guard"));
+  for (const panel of recipientPanels()) builder.withPanel(panel);
   return numberPanels(builder.build());
 }

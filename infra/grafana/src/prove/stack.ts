@@ -1,6 +1,8 @@
 // The stack under measurement: Kafka (started unless KAFKA_BROKERS is set), its topics, the
 // Talkover simulator, the ingest and the worker, each on a free port.
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KafkaClient } from "@callbridge/kafka";
 import { startKafka } from "@callbridge/kafka-launcher";
@@ -8,6 +10,7 @@ import { createLogger } from "@callbridge/observability";
 import { freePort } from "@callbridge/ports";
 import type { ProveConfig } from "./config.js";
 import type { ProgressLog } from "./progress.js";
+import { proofRecipientPolicy } from "./recipient-policy.js";
 import type { StartedResources } from "./started-resources.js";
 
 /** The simulator's latency without faults; the load keeps it when it turns faults on. */
@@ -134,7 +137,10 @@ export async function startApps(
   });
   await resources.waitForHttp("talkover-sim", `${urls.sim}/_sim/health`);
   await resources.waitForHttp("ingest", `${urls.ingest}/readyz`);
+  const policyFile = join(resources.tmp, "recipient-policy.yaml");
+  writeFileSync(policyFile, proofRecipientPolicy(Date.now()));
   resources.start("worker", process.execPath, [appMain("@callbridge/worker")], {
+    RECIPIENT_POLICY_FILE: policyFile,
     KAFKA_BROKERS: broker.brokers,
     KAFKA_GROUP_ID: `${runId}-worker`,
     ...topics,

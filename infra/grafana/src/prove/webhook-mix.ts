@@ -13,6 +13,8 @@ import {
 } from "@callbridge/webhook-samples";
 
 const AREA_CODES = [212, 646, 718, 917, 415, 510, 312, 773, 617, 202, 305, 512, 713, 206, 303, 404, 602, 702, 503, 615];
+/** An Iridium number: libphonenumber knows no time zone for it, so the recipient guard suppresses it. */
+const SATELLITE_NUMBER = "+881612345678";
 const WRONG_STANDARD_SECRET = "whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==";
 
 /** Fictional US numbers, a fresh one each time (555-0100..0199 in 20 area codes: 2,000 numbers). */
@@ -84,6 +86,11 @@ export class WebhookMix {
         return { label: "salesforce, malformed XML (400)", webhook: MALFORMED_SALESFORCE };
       case 12:
         return { label: "standard, no route (ignored)", webhook: this.standard(k, { type: "contact.deleted", data: { id: `lead-${k}` } }) };
+      case 6:
+        return {
+          label: "standard, satellite number (suppressed: no time zone)",
+          webhook: this.standard(k, this.callRequested(k, SATELLITE_NUMBER)),
+        };
       case 13:
         return { label: "standard, same number again (409)", webhook: this.standard(k, this.callRequested(k, this.lastPhone)) };
       default:
