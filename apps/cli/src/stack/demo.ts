@@ -1,19 +1,13 @@
-import { maskPhoneNumber } from "@callbridge/schemas";
-import {
-  DEV_SECRETS,
-  hubspotPhoneChangeEvent,
-  hubspotWebhook,
-  pipedrivePersonWebhook,
-  type SignedWebhook,
-  salesforceOutboundMessage,
-  sendWebhook,
-  standardWebhook,
-} from "@callbridge/webhook-samples";
+import { type SignedWebhook, sendWebhook } from "@callbridge/webhook-samples";
 import type { CliContext } from "../context.js";
 import type { Letter } from "../dlq/letter.js";
 import { forEachLetter } from "../dlq/read-letters.js";
 import { CliError } from "../errors.js";
 import { table } from "../output/table.js";
+import { allSettled, demoVerdict, matchOutcomes, type RequestOutcome } from "./demo-outcomes.js";
+import { guardExplanation, outcomeTable, type SimCall } from "./demo-report.js";
+import { type DemoRequest, type DemoWebhook, demoNumbers, demoWebhooks } from "./demo-webhooks.js";
+import { type ResultsWatch, watchResults } from "./watch-results.js";
 
 export interface DemoOptions {
   readonly ingestUrl: string;
@@ -21,120 +15,42 @@ export interface DemoOptions {
   readonly waitSeconds: number;
 }
 
-/** Area codes for the demo's numbers: with 555-0100 to 555-0199 in each, a pool of 1,000. */
-const DEMO_AREA_CODES = ["212", "310", "312", "415", "503", "617", "646", "702", "718", "917"];
-
-/**
- * `count` different US numbers nobody has: 555-0100 to 555-0199 are reserved for fiction in
- * every area code. The API answers 409 to a call to a number whose last call is still queued or
- * active, so the numbers differ within a run, and a run takes the next `count` of the pool each
- * second: two runs share a number only about three minutes apart, long after their calls ended.
- */
-function demoNumbers(count: number, nowMs: number): string[] {
-  const pool = DEMO_AREA_CODES.length * 100;
-  const start = (Math.floor(nowMs / 1000) * count) % pool;
-  return Array.from({ length: count }, (_, i) => {
-    const index = (start + i) % pool;
-    return `+1${DEMO_AREA_CODES[Math.floor(index / 100)]}555${String(100 + (index % 100)).padStart(4, "0")}`;
-  });
-}
-
-/** A sample webhook, with how many calls the example routes place for it. */
-interface DemoWebhook {
-  readonly label: string;
-  readonly webhook: SignedWebhook;
-  readonly calls: number;
-}
-
 /**
  * Sends one signed sample webhook per source kind to a running stack (the example routes
- * and their development secrets), plus one whose phone number is unusable, then shows the
- * calls placed at the simulator and the dead letter with its reason.
+ * and their development secrets), plus one whose phone number is unusable. Then shows what
+ * became of each call request, read from the results topic: placed (with the payload the
+ * simulator got), or held by the recipient guard with the reason and until when; and the dead
+ * letter with its reason. Fails when a request has no result within the wait.
  */
 export async function runDemo(context: CliContext, options: DemoOptions): Promise<void> {
-  const webhooks = demoWebhooks(options.ingestUrl, Date.now(), demoNumbers(6, Date.now()));
-  const callsBefore = await simCallCount(options.simUrl);
-  await sendWebhooks(context, options.ingestUrl, webhooks);
-  const expected = webhooks.reduce((sum, w) => sum + w.calls, 0);
-  const calls = await waitForCalls(options, callsBefore, expected);
-  showCalls(context, calls, expected);
+  const startedMs = context.nowMs();
+  const webhooks = demoWebhooks(options.ingestUrl, startedMs, demoNumbers(6, startedMs));
+  const requests = webhooks.flatMap((w) => w.requests);
+  const watch = await watchResults(context);
+  let outcomes: RequestOutcome[];
+  try {
+    await sendWebhooks(context, options.ingestUrl, webhooks);
+    outcomes = await waitForOutcomes(context, watch, requests, startedMs, startedMs + options.waitSeconds * 1000);
+  } finally {
+    await watch.stop();
+  }
+  const placedIds = outcomes.flatMap(({ result }) => (result?.outcome === "placed" ? [result.call.id] : []));
+  const sim = placedIds.length > 0 ? await simCallsById(options.simUrl) : new Map<string, SimCall>();
+  context.out(`what became of the ${requests.length} call requests (results topic ${context.topics.callResults}):`);
+  context.out(outcomeTable(outcomes, sim, context.nowMs()));
+  const explanation = guardExplanation(outcomes);
+  if (explanation.length > 0) context.out(`\n${explanation.join("\n")}`);
   await showLatestInvalidPhoneLetter(context);
-  if (calls.length < expected)
-    throw new CliError(`only ${calls.length} of ${expected} calls were placed within ${options.waitSeconds} s (is the worker running?)`);
-}
-
-/** One webhook per source kind, each calling one of `phones`, and one with an unusable number; `run` makes their ids unique. */
-function demoWebhooks(ingestUrl: string, run: number, phones: readonly string[]): DemoWebhook[] {
-  return [
-    {
-      label: "HubSpot app webhook (phone changed)",
-      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: ingestUrl }, [
-        hubspotPhoneChangeEvent({ eventId: run, objectId: 9001, phone: phones[0] ?? "" }),
-      ]),
-      calls: 1,
-    },
-    {
-      label: "HubSpot workflow webhook",
-      webhook: hubspotWebhook(
-        { sourceId: "hubspot-workflows", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: ingestUrl },
-        { id: `demo-${run}`, properties: { firstname: "Ada", phone: phones[1] } },
-      ),
-      calls: 1,
-    },
-    {
-      label: "Standard Webhooks",
-      webhook: standardWebhook({
-        sourceId: "standard",
-        secret: DEV_SECRETS.standardWebhooksSecret,
-        id: `msg_demo_${run}`,
-        payload: { type: "call.requested", data: { id: `lead-${run}`, name: "Grace", phone: phones[2] } },
-      }),
-      calls: 1,
-    },
-    {
-      label: "Pipedrive person created",
-      webhook: pipedrivePersonWebhook(
-        { sourceId: "pipedrive", username: DEV_SECRETS.pipedriveUser, password: DEV_SECRETS.pipedrivePassword },
-        { eventId: `demo-${run}`, personId: 77, name: "Alan", phones: [{ value: phones[3] ?? "", primary: true }] },
-      ),
-      calls: 1,
-    },
-    {
-      label: "Salesforce Outbound Message (2 leads)",
-      webhook: salesforceOutboundMessage("salesforce", DEV_SECRETS.salesforceOrgId, [
-        {
-          id: `04l${String(run).slice(-12)}AAA`,
-          objectType: "Lead",
-          fields: { Id: "00Q000000000001AAA", FirstName: "Katherine", Phone: phones[4] ?? "" },
-        },
-        {
-          id: `04l${String(run + 1).slice(-12)}AAB`,
-          objectType: "Lead",
-          fields: { Id: "00Q000000000002AAA", FirstName: "Dorothy", Phone: phones[5] ?? "" },
-        },
-      ]),
-      calls: 2,
-    },
-    {
-      label: "HubSpot phone change with an unusable number",
-      webhook: hubspotWebhook({ sourceId: "hubspot", clientSecret: DEV_SECRETS.hubspotClientSecret, baseUrl: ingestUrl }, [
-        hubspotPhoneChangeEvent({ eventId: run + 1, objectId: 9002, phone: "call me maybe" }),
-      ]),
-      calls: 0,
-    },
-  ];
+  const verdict = demoVerdict(outcomes, options.waitSeconds);
+  if (!verdict.ok) throw new CliError(verdict.problem);
+  context.out(`\n${verdict.summary}`);
 }
 
 /** Posts the webhooks one after another and prints how the ingest answered each. */
 async function sendWebhooks(context: CliContext, ingestUrl: string, webhooks: readonly DemoWebhook[]): Promise<void> {
   const rows: string[][] = [];
   for (const { label, webhook } of webhooks) {
-    let res: Response;
-    try {
-      res = await sendWebhook(ingestUrl, webhook);
-    } catch (error) {
-      throw new CliError(`cannot reach the ingest at ${ingestUrl} (is the stack running? pnpm start): ${(error as Error).message}`);
-    }
+    const res = await send(ingestUrl, webhook);
     const body = await res.text();
     if (res.status === 401)
       throw new CliError(`the ingest refused the ${label} signature: it is not using the example routes file's development secrets`);
@@ -143,33 +59,35 @@ async function sendWebhooks(context: CliContext, ingestUrl: string, webhooks: re
   context.out(`sent to ${ingestUrl}:\n${table(["WEBHOOK", "STATUS", "ANSWER"], rows)}\n`);
 }
 
-/** The calls placed at the simulator after the first `callsBefore`, once `expected` are there or the wait is over. */
-async function waitForCalls(options: DemoOptions, callsBefore: number, expected: number): Promise<SimCall[]> {
-  const deadline = Date.now() + options.waitSeconds * 1000;
-  let calls: SimCall[] = [];
-  while (Date.now() < deadline) {
-    calls = (await simCalls(options.simUrl)).slice(callsBefore);
-    if (calls.length >= expected) break;
+async function send(ingestUrl: string, webhook: SignedWebhook): Promise<Response> {
+  try {
+    return await sendWebhook(ingestUrl, webhook);
+  } catch (error) {
+    throw new CliError(`cannot reach the ingest at ${ingestUrl} (is the stack running? pnpm start): ${(error as Error).message}`);
+  }
+}
+
+/** Each request's result, once every one has a result that waiting cannot change, or at `deadlineMs` (or Ctrl-C). */
+async function waitForOutcomes(
+  context: CliContext,
+  watch: ResultsWatch,
+  requests: readonly DemoRequest[],
+  sinceMs: number,
+  deadlineMs: number,
+): Promise<RequestOutcome[]> {
+  for (;;) {
+    watch.throwIfFailed();
+    const outcomes = matchOutcomes(requests, watch.results, sinceMs);
+    if (allSettled(outcomes, deadlineMs) || context.nowMs() >= deadlineMs || context.signal.aborted) return outcomes;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return calls;
 }
 
-function showCalls(context: CliContext, calls: readonly SimCall[], expected: number): void {
-  context.out(`calls placed at the simulator (${calls.length} of ${expected} expected):`);
-  context.out(
-    table(
-      ["CALL", "CAMPAIGN", "TO", "TEST", "PAYLOAD"],
-      calls.map((c) => [c.id.slice(0, 8), c.campaign_id, maskPhoneNumber(c.to), String(c.is_testing), JSON.stringify(c.payload)]),
-    ),
-  );
-}
-
-/** Prints the newest dead letter with reason `invalid_phone`, if there is one. */
+/** Prints the newest dead letter with reason `invalid_phone`, if there is one (the letters come partition by partition). */
 async function showLatestInvalidPhoneLetter(context: CliContext): Promise<void> {
   let letter: Letter | undefined;
   await forEachLetter(context, (letters) => {
-    letter = letters.filter((l) => l.reason === "invalid_phone").at(-1) ?? letter;
+    for (const l of letters) if (l.reason === "invalid_phone" && l.failedAtMs >= (letter?.failedAtMs ?? 0)) letter = l;
     return "more";
   });
   if (letter) {
@@ -179,24 +97,17 @@ async function showLatestInvalidPhoneLetter(context: CliContext): Promise<void> 
   }
 }
 
-interface SimCall {
-  id: string;
-  campaign_id: string;
-  to: string;
-  is_testing: boolean;
-  payload: Record<string, unknown>;
-}
-
-async function simCalls(simUrl: string): Promise<SimCall[]> {
+/**
+ * The simulator's calls by id, for the payloads the placed calls carried. Empty when there is no
+ * simulator (TALKOVER_BASE_URL pointed the stack at the real API): the results say enough.
+ */
+async function simCallsById(simUrl: string): Promise<Map<string, SimCall>> {
   try {
-    return ((await (await fetch(`${simUrl}/_sim/calls`)).json()) as { calls: SimCall[] }).calls;
-  } catch (error) {
-    throw new CliError(`cannot reach the Talkover simulator at ${simUrl}: ${(error as Error).message}`);
+    const { calls } = (await (await fetch(`${simUrl}/_sim/calls`)).json()) as { calls: SimCall[] };
+    return new Map(calls.map((call) => [call.id, call]));
+  } catch {
+    return new Map();
   }
-}
-
-async function simCallCount(simUrl: string): Promise<number> {
-  return (await simCalls(simUrl)).length;
 }
 
 function summarize(body: string): string {

@@ -49,7 +49,7 @@ export async function runStack(
     await createTopics(context, brokers);
     const talkover = await startServices(context, env, options, brokers, started, log);
 
-    context.out(banner({ brokers, talkover, simulated: !env.TALKOVER_BASE_URL, options }));
+    context.out(banner({ brokers, talkover, simulated: !env.TALKOVER_BASE_URL, guard: guardLine(env), options }));
     const reason = await firstExitOrSignal(started, signals);
     if (reason !== "signal") {
       await stopAll();
@@ -152,7 +152,17 @@ function firstExitOrSignal(started: readonly Child[], signals: AbortSignal): Pro
   return Promise.race([firstExit, stopped]);
 }
 
-function banner(facts: { brokers: string; talkover: string; simulated: boolean; options: StackOptions }): string {
+/**
+ * What the worker's recipient guard does with the env it inherits: at night in the US the
+ * demo's calls are deferred, and this line is where a user first learns why and what to change.
+ */
+function guardLine(env: Record<string, string | undefined>): string {
+  if (env.RECIPIENT_GUARD === "off") return "off (RECIPIENT_GUARD=off): calls at any hour, no frequency caps";
+  if (env.RECIPIENT_POLICY_FILE) return `on, policy ${env.RECIPIENT_POLICY_FILE}`;
+  return "on: calls 08:00-21:00 in the recipient's local time, 3 per 24 h (RECIPIENT_GUARD=off: any hour)";
+}
+
+function banner(facts: { brokers: string; talkover: string; simulated: boolean; guard: string; options: StackOptions }): string {
   const { options } = facts;
   // The demo's defaults are the stack's default ports; say where to send when they differ.
   const ingestFlag = options.ingestPort === 8080 ? "" : ` --ingest-url http://127.0.0.1:${options.ingestPort}`;
@@ -165,6 +175,7 @@ function banner(facts: { brokers: string; talkover: string; simulated: boolean; 
     `  worker     http://127.0.0.1:${options.workerPort}/readyz   metrics http://127.0.0.1:${options.workerPort}/metrics`,
     `  talkover   ${facts.talkover}${facts.simulated ? "   (simulator: calls at /_sim/calls)" : ""}`,
     `  kafka      ${facts.brokers}`,
+    `  guard      ${facts.guard}`,
     "",
     `  try it:    node apps/cli/dist/main.js demo${ingestFlag}${simFlag}       (signed sample webhooks, one per source kind)`,
     "             node apps/cli/dist/main.js dlq list   (dead letters; `pnpm demo` / `pnpm callbridge` with pnpm on PATH)",
