@@ -27,7 +27,7 @@ export const NUMBERS_BY_ZONE = [
 
 /** The wall-clock time in `zone` at `atMs`, as seconds since local midnight. */
 export function localSecondOfDay(zone: string, atMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-GB", {
+  const [hour = 0, minute = 0, second = 0] = new Intl.DateTimeFormat("en-GB", {
     timeZone: zone,
     hourCycle: "h23",
     hour: "2-digit",
@@ -35,8 +35,9 @@ export function localSecondOfDay(zone: string, atMs: number): number {
     second: "2-digit",
   })
     .formatToParts(new Date(atMs))
-    .reduce<Record<string, number>>((all, part) => (part.type === "literal" ? all : { ...all, [part.type]: Number(part.value) }), {});
-  return (parts.hour ?? 0) * 3600 + (parts.minute ?? 0) * 60 + (parts.second ?? 0);
+    .filter((part) => part.type !== "literal")
+    .map((part) => Number(part.value));
+  return hour * 3600 + minute * 60 + second;
 }
 
 /** "HH:MM:SS" of seconds since midnight. */

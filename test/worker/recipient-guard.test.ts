@@ -1,16 +1,13 @@
-import { CallResult, SUPPRESSION_LIST_KEY } from "@callbridge/schemas";
-import { freePort, startRedisServer, uniqueName } from "@callbridge/test-infra";
-import { Redis } from "ioredis";
+import { CallResult } from "@callbridge/schemas";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createTopics, eventually, jsonOf, produceRequests, readAll } from "../support/kafka.js";
+import { eventually, jsonOf, produceRequests, readAll } from "../support/kafka.js";
 import { clock, localSecondOfDay, NUMBERS_BY_ZONE, writePolicy } from "../support/recipients.js";
 import { callsPerKey, everyRequestPlacedOnce } from "../support/sim-calls.js";
-import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
-import { killHard, spawnWorker, type WorkerProcess, workerProcessEnv } from "../support/worker-process.js";
+import { type RunningSimulator, startSimulator } from "../support/simulator.js";
 import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
 
-// The recipient guard (docs/recipient-protection.md) against the real broker, Redis and the
-// simulator, on the real clock: which numbers are in their night is chosen now, from their
+// The recipient guard's calling windows (docs/recipient-protection.md) against the real broker
+// and the simulator, on the real clock: which numbers are in their night is chosen now, from their
 // zones; a window that opens seconds from now is written as a policy file.
 
 const brokers = inject("kafkaBrokers");
@@ -27,16 +24,8 @@ async function simulator(): Promise<RunningSimulator> {
   return sim;
 }
 
-async function redisServer(): Promise<{ url: string; client: Redis }> {
-  const server = await startRedisServer();
-  cleanups.push(() => server.stop());
-  const client = new Redis(server.url);
-  cleanups.push(() => client.quit());
-  return { url: server.url, client };
-}
-
-async function worker(sim: RunningSimulator, env: Record<string, string>, redisUrl?: string): Promise<TestWorker> {
-  const t = await startTestWorker(brokers, { simUrl: sim.url, env: { RECIPIENT_GUARD: "on", ...env }, ...(redisUrl ? { redisUrl } : {}) });
+async function worker(sim: RunningSimulator, env: Record<string, string>): Promise<TestWorker> {
+  const t = await startTestWorker(brokers, { simUrl: sim.url, env: { RECIPIENT_GUARD: "on", ...env } });
   cleanups.push(() => t.stop());
   return t;
 }
@@ -60,10 +49,6 @@ async function resultsOf(topic: string, until: (all: CallResult[]) => boolean, w
 
 function finalFor(all: CallResult[], key: string): CallResult | undefined {
   return all.filter((r) => r.idempotency_key === key && r.outcome !== "deferred" && r.outcome !== "parked").at(-1);
-}
-
-async function listNumber(redis: Redis, number: string, reason: "do_not_call" | "opt_out"): Promise<void> {
-  await redis.hset(SUPPRESSION_LIST_KEY, number, JSON.stringify({ reason, source: "test", added_at: new Date().toISOString() }));
 }
 
 /** A zone whose local time stays clear of midnight for `marginS` either side of now. */
