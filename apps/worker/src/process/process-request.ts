@@ -1,67 +1,25 @@
-import type { Logger } from "@callbridge/observability";
 import { type CallRequest, maskPhoneNumber, maskPhoneNumbersIn } from "@callbridge/schemas";
-import type { TalkoverClient } from "@callbridge/talkover-client";
-import type { CampaignWatch } from "../campaigns/campaign-watch.js";
-import { type ParkPolicy, parkVerdict } from "../campaigns/park-verdict.js";
-import type { ClaimKeeper } from "../claims/claim-keeper.js";
+import { parkVerdict } from "../campaigns/park-verdict.js";
 import type { Deferral } from "../deferral/deferral-record.js";
 import type { BeginResult, Finish } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
-import type { WorkerMetrics } from "../metrics.js";
-import type { RecipientGuard } from "../recipients/recipient-guard.js";
-import type { ThrottledLog } from "../throttled-log.js";
-import type { AuthCircuit } from "./circuit.js";
-import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep, type OutcomePolicy } from "./decide.js";
+import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep } from "./decide.js";
 import { ABANDONED, type Deferred, type Finished, finished, observeWebhookToCall, type RequestEnd } from "./finished.js";
 import { ABORTED, type Retrying, retrying } from "./ledger-retry.js";
 import { type DeadLetterDraft, letterEnd } from "./letters.js";
+import type { ProcessorDeps, ProcessSignals } from "./processor-deps.js";
 import { type RequestLog, requestLog } from "./request-log.js";
 import { describe, send } from "./send-attempt.js";
 import { sleep } from "./sleep.js";
 import { deferredEnd, notActiveLetter, parkedEnd, resumedState, type Waiting, type WaitReason } from "./waiting-ends.js";
 
 export type { RequestEnd } from "./finished.js";
-
-/** The part of the rate limiter the processor needs. */
-export interface CallGate {
-  /** `urgent`: ahead of the queue (see CallLimiter.run). */
-  run<T>(campaignId: string, task: () => Promise<T>, signal?: AbortSignal, urgent?: boolean): Promise<T>;
-  /** A 429: slow the shared limiter and keep it shut for `retryAfterMs`. */
-  throttled(retryAfterMs?: number): void;
-}
-
-export interface ProcessorDeps {
-  readonly client: Pick<TalkoverClient, "createCampaignCall">;
-  readonly gate: CallGate;
-  readonly claims: ClaimKeeper;
-  readonly circuit: AuthCircuit;
-  readonly metrics: WorkerMetrics;
-  readonly logger: Logger;
-  /** For what many requests meet at once (an outage, a paused campaign): throttled per message. */
-  readonly warnings: ThrottledLog;
-  readonly policy: OutcomePolicy;
-  /** Campaign statuses for parking (docs/deferral.md#parking). */
-  readonly watch: Pick<CampaignWatch, "status" | "forget">;
-  readonly park: ParkPolicy;
-  /** The recipient guard: windows, caps, the do-not-call list (docs/recipient-protection.md). */
-  readonly guard: Pick<RecipientGuard, "check" | "uncount">;
-  /** When an operator dropped a campaign's parked requests (`callbridge parked drop`), ms since the epoch. */
-  readonly droppedBefore?: (campaignId: string) => number | undefined;
-  readonly random?: () => number;
-  readonly now?: () => Date;
-}
-
-/**
- * Shutdown comes in two steps: `stop` aborts everything that has not reached the API (waits
- * for the limiter, backoffs, the circuit); `hard` aborts calls in flight, at the deadline.
- */
-export interface ProcessSignals {
-  readonly stop: AbortSignal;
-  readonly hard: AbortSignal;
-}
+export type { CallGate, ProcessorDeps, ProcessSignals } from "./processor-deps.js";
 
 const CLAIM_LOST = Symbol("claim lost");
 const LEDGER_DOWN = Symbol("ledger down");
+/** The recipient's window closed while the request waited for the limiter. */
+const WINDOW_CLOSED = Symbol("window closed");
 /** How often to look again while another replica holds the key, ms. */
 const HELD_ELSEWHERE_POLL_MS = 500;
 
@@ -157,6 +115,11 @@ class RequestRun {
         if (!(await sleep(Math.min(5_000, 100 * 2 ** ledgerFailures++), this.signals.stop))) return ABANDONED;
         continue;
       }
+      if (outcome === WINDOW_CLOSED) {
+        const end = await this.guarded();
+        if (end) return end;
+        continue;
+      }
       if (outcome === CLAIM_LOST) {
         const taken = await this.claimAgain();
         if (taken) return taken;
@@ -203,8 +166,10 @@ class RequestRun {
     const { deps, request } = this;
     return deps.gate.run(
       request.campaign_id,
-      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN> => {
+      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN | typeof WINDOW_CLOSED> => {
         if (deps.circuit.isOpen) return { kind: "circuit_open" };
+        // A long wait for the limiter may have outlasted the recipient's calling window.
+        if (deps.guard.closedNow(request, this.state.ambiguous)) return WINDOW_CLOSED;
         try {
           if (!(await deps.claims.confirm(this.key, !this.attemptRecorded))) return CLAIM_LOST;
         } catch (error) {

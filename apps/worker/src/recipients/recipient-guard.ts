@@ -65,6 +65,16 @@ export class RecipientGuard {
     });
   }
 
+  /**
+   * Whether the request's calling window is closed now, for a request the guard let through
+   * before a wait (the limiter's queue): then it goes back to `check`, which defers it. Pure and
+   * local (no store), cheap enough to ask right before each call.
+   */
+  closedNow(request: CallRequest, mayHaveLanded: boolean): boolean {
+    if (!this.options.policyOn || mayHaveLanded) return false;
+    return this.windowOf(request, this.effectiveFor(request)).kind === "closed";
+  }
+
   /** Forgets that the request was counted: it ended without a call (best effort; the count expires by itself). */
   async uncount(request: CallRequest): Promise<void> {
     await this.uncounts.call({ number: request.to, key: request.idempotency_key });
