@@ -7,7 +7,7 @@ import { freePort, startRedisServer } from "@callbridge/test-infra";
 import { DEV_SECRETS, hubspotWebhook, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { eventually, jsonOf, readAll } from "../support/kafka.js";
-import { clock, localSecondOfDay, NUMBERS_BY_ZONE, writePolicy } from "../support/recipients.js";
+import { windowOpeningSoon } from "../support/recipients.js";
 import { callsPerKey } from "../support/sim-calls.js";
 import { type RunningSimulator, startSimulator } from "../support/simulator.js";
 import { startTestWorker } from "../support/worker-stack.js";
@@ -68,18 +68,7 @@ describe("an opt-out from the CRM, end to end", () => {
     cleanups.push(() => sim.sim.close());
     const redis = await startRedisServer();
     cleanups.push(() => redis.stop());
-    const { zone, base } = NUMBERS_BY_ZONE.find(({ zone }) => {
-      const at = localSecondOfDay(zone, Date.now());
-      return at > 7_200 && at < 79_200;
-    }) as (typeof NUMBERS_BY_ZONE)[number];
-    const opensAtMs = Math.ceil((Date.now() + 20_000) / 1000) * 1000;
-    const from = localSecondOfDay(zone, opensAtMs);
-    const policy = writePolicy(`kind: recipient-policy
-version: 1
-calling_window:
-  hours: [{ days: [mon, tue, wed, thu, fri, sat, sun], from: "${clock(from)}", to: "${clock(from + 3600)}" }]
-  jitter_minutes: 0
-`);
+    const { base, policy, opensAtMs } = windowOpeningSoon(20);
     const worker = await startTestWorker(brokers, {
       simUrl: sim.url,
       redisUrl: redis.url,

@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CallResult } from "@callbridge/schemas";
+import { eventually, jsonOf, readAll } from "./kafka.js";
 
 /**
  * Numbers whose time zone is one zone only, around the globe (no two neighbours more than three
@@ -51,4 +53,50 @@ export function writePolicy(yaml: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "callbridge-policy-")), "recipient-policy.yaml");
   writeFileSync(path, yaml);
   return path;
+}
+
+/** A zone (and its numbers) whose local time stays at least `marginS` clear of midnight either side of now. */
+export function zoneAwayFromMidnight(marginS: number): (typeof NUMBERS_BY_ZONE)[number] {
+  const found = NUMBERS_BY_ZONE.find(({ zone }) => {
+    const at = localSecondOfDay(zone, Date.now());
+    return at > marginS && at < 24 * 3600 - marginS;
+  });
+  if (!found) throw new Error("no zone away from midnight");
+  return found;
+}
+
+/**
+ * A policy file whose only calling window opens `secondsFromNow` from now (on a whole second)
+ * for the numbers of a zone away from midnight, for an hour, with no jitter: the numbers, the
+ * policy's path and the opening, ms since the epoch.
+ */
+export function windowOpeningSoon(secondsFromNow: number): { base: string; zone: string; policy: string; opensAtMs: number } {
+  const { zone, base } = zoneAwayFromMidnight(2 * 3600);
+  const opensAtMs = Math.ceil((Date.now() + secondsFromNow * 1000) / 1000) * 1000;
+  const from = localSecondOfDay(zone, opensAtMs);
+  const policy = writePolicy(`kind: recipient-policy
+version: 1
+calling_window:
+  hours: [{ days: [mon, tue, wed, thu, fri, sat, sun], from: "${clock(from)}", to: "${clock(from + 3600)}" }]
+  jitter_minutes: 0
+`);
+  return { base, zone, policy, opensAtMs };
+}
+
+/** Every result event on `topic`, read again until `until` holds for them (or `timeoutMs` passes). */
+export function resultsUntil(
+  brokers: string,
+  topic: string,
+  until: (all: CallResult[]) => boolean,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<CallResult[]> {
+  return eventually(
+    async () => {
+      const all = (await readAll(brokers, topic)).map((r) => CallResult.parse(jsonOf(r)));
+      return until(all) ? all : undefined;
+    },
+    what,
+    timeoutMs,
+  );
 }

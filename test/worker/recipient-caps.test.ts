@@ -1,9 +1,9 @@
-import { CallResult, SUPPRESSION_LIST_KEY } from "@callbridge/schemas";
+import { type CallResult, SUPPRESSION_LIST_KEY } from "@callbridge/schemas";
 import { freePort, startRedisServer } from "@callbridge/test-infra";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createTopics, eventually, jsonOf, produceRequests, readAll } from "../support/kafka.js";
-import { clock, localSecondOfDay, NUMBERS_BY_ZONE, writePolicy } from "../support/recipients.js";
+import { createTopics, eventually, produceRequests } from "../support/kafka.js";
+import { resultsUntil, windowOpeningSoon, writePolicy } from "../support/recipients.js";
 import { callsPerKey } from "../support/sim-calls.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
 import { killHard, spawnWorker, type WorkerProcess, workerProcessEnv } from "../support/worker-process.js";
@@ -52,16 +52,8 @@ function request(to: string, overrides: Parameters<typeof callRequest>[0] = {}) 
   return { ...r, context: { key: r.idempotency_key } };
 }
 
-async function resultsOf(topic: string, until: (all: CallResult[]) => boolean, what: string, timeoutMs = 90_000): Promise<CallResult[]> {
-  return eventually(
-    async () => {
-      const all = (await readAll(brokers, topic)).map((r) => CallResult.parse(jsonOf(r)));
-      return until(all) ? all : undefined;
-    },
-    what,
-    timeoutMs,
-  );
-}
+const resultsOf = (topic: string, until: (all: CallResult[]) => boolean, what: string, timeoutMs?: number) =>
+  resultsUntil(brokers, topic, until, what, timeoutMs);
 
 const count = (all: CallResult[], outcome: CallResult["outcome"]) => all.filter((r) => r.outcome === outcome).length;
 
@@ -143,18 +135,7 @@ describe("the do-not-call list and consent", () => {
   }, async () => {
     const sim = await simulator();
     const redis = await redisServer();
-    const { zone, base } = NUMBERS_BY_ZONE.find(({ zone }) => {
-      const at = localSecondOfDay(zone, Date.now());
-      return at > 7_200 && at < 79_200;
-    }) as (typeof NUMBERS_BY_ZONE)[number];
-    const opensAtMs = Math.ceil((Date.now() + 12_000) / 1000) * 1000;
-    const from = localSecondOfDay(zone, opensAtMs);
-    const policy = writePolicy(`kind: recipient-policy
-version: 1
-calling_window:
-  hours: [{ days: [mon, tue, wed, thu, fri, sat, sun], from: "${clock(from)}", to: "${clock(from + 3600)}" }]
-  jitter_minutes: 0
-`);
+    const { base, policy, opensAtMs } = windowOpeningSoon(12);
     const t = await startTestWorker(brokers, {
       simUrl: sim.url,
       redisUrl: redis.url,
@@ -168,6 +149,8 @@ calling_window:
     await resultsOf(t.topics.callResults, (rs) => count(rs, "deferred") >= 2, "2 deferred");
     // The parked one must reach the API (and be refused) inside the window: it is sent once the window is open.
     await listNumber(redis.client, waiting.to, "opt_out");
+    // Listed while it waits: its window has not opened yet.
+    expect(Date.now()).toBeLessThan(opensAtMs);
     await eventually(async () => ((await callsPerKey(sim)).has(control.idempotency_key) ? true : undefined), "the control placed", 60_000);
     await produceRequests(brokers, t.topics.callRequests, [parked]);
     await resultsOf(

@@ -1,7 +1,7 @@
-import { CallResult } from "@callbridge/schemas";
+import type { CallResult } from "@callbridge/schemas";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { eventually, jsonOf, produceRequests, readAll } from "../support/kafka.js";
-import { clock, localSecondOfDay, NUMBERS_BY_ZONE, writePolicy } from "../support/recipients.js";
+import { produceRequests } from "../support/kafka.js";
+import { clock, localSecondOfDay, NUMBERS_BY_ZONE, resultsUntil, windowOpeningSoon } from "../support/recipients.js";
 import { callsPerKey, everyRequestPlacedOnce } from "../support/sim-calls.js";
 import { type RunningSimulator, startSimulator } from "../support/simulator.js";
 import { callRequest, startTestWorker, type TestWorker } from "../support/worker-stack.js";
@@ -36,29 +36,11 @@ function request(to: string, overrides: Parameters<typeof callRequest>[0] = {}) 
   return { ...r, context: { key: r.idempotency_key } };
 }
 
-async function resultsOf(topic: string, until: (all: CallResult[]) => boolean, what: string, timeoutMs = 90_000): Promise<CallResult[]> {
-  return eventually(
-    async () => {
-      const all = (await readAll(brokers, topic)).map((r) => CallResult.parse(jsonOf(r)));
-      return until(all) ? all : undefined;
-    },
-    what,
-    timeoutMs,
-  );
-}
+const resultsOf = (topic: string, until: (all: CallResult[]) => boolean, what: string, timeoutMs?: number) =>
+  resultsUntil(brokers, topic, until, what, timeoutMs);
 
 function finalFor(all: CallResult[], key: string): CallResult | undefined {
   return all.filter((r) => r.idempotency_key === key && r.outcome !== "deferred" && r.outcome !== "parked").at(-1);
-}
-
-/** A zone whose local time stays clear of midnight for `marginS` either side of now. */
-function zoneAwayFromMidnight(marginS: number): (typeof NUMBERS_BY_ZONE)[number] {
-  const found = NUMBERS_BY_ZONE.find(({ zone }) => {
-    const t = localSecondOfDay(zone, Date.now());
-    return t > marginS && t < 24 * HOUR - marginS;
-  });
-  if (!found) throw new Error("no zone away from midnight");
-  return found;
 }
 
 describe("calling windows, on the real clock", () => {
@@ -105,15 +87,7 @@ describe("calling windows, on the real clock", () => {
     timeout: 120_000,
   }, async () => {
     const sim = await simulator();
-    const { zone, base } = zoneAwayFromMidnight(2 * HOUR);
-    const opensAtMs = Math.ceil((Date.now() + 10_000) / 1000) * 1000;
-    const from = localSecondOfDay(zone, opensAtMs);
-    const policy = writePolicy(`kind: recipient-policy
-version: 1
-calling_window:
-  hours: [{ days: [mon, tue, wed, thu, fri, sat, sun], from: "${clock(from)}", to: "${clock(from + HOUR)}" }]
-  jitter_minutes: 0
-`);
+    const { base, policy, opensAtMs } = windowOpeningSoon(10);
     const t = await worker(sim, { RECIPIENT_POLICY_FILE: policy });
     const batch = Array.from({ length: 10 }, (_, i) => request(`${base}${String(10 + i)}`));
     await produceRequests(brokers, t.topics.callRequests, batch);

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_RECIPIENT_POLICY } from "@callbridge/recipient-policy";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 
@@ -116,5 +120,33 @@ describe("loadConfig", () => {
     if (loaded.ok) return;
     expect(loaded.problems).toHaveLength(1);
     expect(loaded.problems[0]).toMatch(new RegExp(problem));
+  });
+
+  it("has the recipient guard on with the default policy; reads a policy file; names the file, the path in it and the reason when it is wrong", () => {
+    const loaded = loadConfig(minimal);
+    if (!loaded.ok) throw new Error(loaded.problems.join());
+    expect(loaded.config.recipients).toMatchObject({ policyOn: true, policy: DEFAULT_RECIPIENT_POLICY });
+    const off = loadConfig({ ...minimal, RECIPIENT_GUARD: "off" });
+    expect(off.ok && off.config.recipients.policyOn).toBe(false);
+    expect(loadConfig({ ...minimal, RECIPIENT_GUARD: "maybe" })).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining("RECIPIENT_GUARD")],
+    });
+
+    const dir = mkdtempSync(join(tmpdir(), "worker-policy-"));
+    const good = join(dir, "good.yaml");
+    writeFileSync(good, "kind: recipient-policy\nversion: 1\ncooldown_minutes: 30\n");
+    const read = loadConfig({ ...minimal, RECIPIENT_POLICY_FILE: good });
+    expect(read.ok && read.config.recipients).toMatchObject({ policyFile: good, policy: { cooldown_minutes: 30 } });
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, 'kind: recipient-policy\nversion: 1\ncalling_window:\n  hours: [{ days: [mon], from: "21:00", to: "08:00" }]\n');
+    const refused = loadConfig({ ...minimal, RECIPIENT_POLICY_FILE: bad });
+    expect(refused.ok).toBe(false);
+    const problems = refused.ok ? [] : refused.problems;
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toMatch(/^RECIPIENT_POLICY_FILE: .*bad\.yaml/);
+    expect(problems.join("\n")).toContain("calling_window.hours[0]");
+    const missing = loadConfig({ ...minimal, RECIPIENT_POLICY_FILE: join(dir, "none.yaml") });
+    expect(missing).toMatchObject({ ok: false, problems: [expect.stringMatching(/^RECIPIENT_POLICY_FILE: .*none\.yaml/)] });
   });
 });
