@@ -27,6 +27,8 @@ export class RecipientGuard {
   private readonly uncounts: TickBatcher<{ number: string; key: string }, void>;
   private readonly now: () => number;
   private readonly random: () => number;
+  /** What applies to each request in flight, by the request object (gone with it). */
+  private readonly effective = new WeakMap<CallRequest, EffectivePolicy & { readonly zones: readonly string[] }>();
 
   constructor(private readonly options: RecipientGuardOptions) {
     const { store } = options;
@@ -81,6 +83,15 @@ export class RecipientGuard {
   }
 
   private effectiveFor(request: CallRequest): EffectivePolicy & { readonly zones: readonly string[] } {
+    // Asked again right before the call (closedNow): parsing the number is most of the cost.
+    const known = this.effective.get(request);
+    if (known) return known;
+    const found = this.resolve(request);
+    this.effective.set(request, found);
+    return found;
+  }
+
+  private resolve(request: CallRequest): EffectivePolicy & { readonly zones: readonly string[] } {
     const place = placeOf(request.to);
     const scope = {
       ...(place.country ? { country: place.country } : {}),

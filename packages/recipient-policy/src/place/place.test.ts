@@ -95,4 +95,20 @@ describe("placeOf", () => {
     expect(place.zones).toContain("America/St_Johns");
     expect(place.zones.length).toBeGreaterThan(30);
   });
+
+  it("gives a +1 number the country libphonenumber gives it, also when its area code's country was kept from an earlier number", () => {
+    // Every area code of the data, two numbers each: the second is answered from what the first left.
+    const areaCodes = [...new Set(Array.from({ length: 800 }, (_, i) => String(200 + i)))];
+    let compared = 0;
+    for (const areaCode of areaCodes) {
+      for (const line of ["5550123", "2345678"]) {
+        const e164 = `+1${areaCode}${line}`;
+        const parsed = parsePhoneNumberFromString(e164);
+        if (!parsed?.isValid()) continue;
+        expect(placeOf(e164).country, e164).toBe(parsed.country);
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
+  });
 });

@@ -25,11 +25,43 @@ const NOWHERE: RecipientPlace = Object.freeze({ zones: Object.freeze([]) });
  * gives an empty place rather than an error.
  */
 export function placeOf(e164: string): RecipientPlace {
+  const nanp = NANP_NUMBER.exec(e164);
+  if (nanp) return nanpPlaceOf(e164, nanp[1] as string);
   const parsed = parsePhoneNumberFromString(e164);
   if (parsed === undefined) return NOWHERE;
-  const zones = timeZonesOf(parsed.number.slice(1));
-  const country = parsed.country;
-  const description = parsed.countryCallingCode === "1" ? nanpAreaCodeGeocode(parsed.nationalNumber.slice(0, 3)) : undefined;
+  return placeWith(
+    parsed.number.slice(1),
+    parsed.country,
+    parsed.countryCallingCode === "1" ? parsed.nationalNumber.slice(0, 3) : undefined,
+  );
+}
+
+/** A NANP number as E.164: +1, then the area code (group 1) and seven digits. */
+const NANP_NUMBER = /^\+1([2-9]\d\d)\d{7}$/;
+
+/**
+ * The country of each NANP area code seen so far. In the North American Numbering Plan an area
+ * code belongs to one country or territory, and libphonenumber decides a +1 number's country by
+ * it; parsing every number again costs most of a guard's check (~17 µs), so the answer for an
+ * area code is kept once a number of it gave one (an invalid number gives none). At most 800
+ * area codes exist.
+ */
+const nanpCountries = new Map<string, string>();
+
+function nanpPlaceOf(e164: string, areaCode: string): RecipientPlace {
+  let country = nanpCountries.get(areaCode);
+  if (country === undefined) {
+    const parsed = parsePhoneNumberFromString(e164);
+    if (parsed === undefined) return NOWHERE;
+    country = parsed.country;
+    if (country !== undefined) nanpCountries.set(areaCode, country);
+  }
+  return placeWith(e164.slice(1), country, areaCode);
+}
+
+function placeWith(digits: string, country: string | undefined, nanpAreaCode: string | undefined): RecipientPlace {
+  const zones = timeZonesOf(digits);
+  const description = nanpAreaCode === undefined ? undefined : nanpAreaCodeGeocode(nanpAreaCode);
   const region = description === undefined ? undefined : regionOf(description, country);
   return {
     ...(country === undefined ? {} : { country }),
