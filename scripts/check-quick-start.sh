@@ -31,7 +31,7 @@ demo=$(node apps/cli/dist/main.js demo) || { echo "$demo"; die "the demo failed"
 echo "$demo"
 grep -q "^every request has a result: " <<<"$demo" || die "the demo did not report a result for every request"
 if grep -q "calling_window" <<<"$demo"; then
-  grep -q "it is night where these numbers are" <<<"$demo" || die "calls were deferred for the calling window, but the demo does not say why"
+  grep -q "it is outside the calling window where these numbers are" <<<"$demo" || die "calls were deferred for the calling window, but the demo does not say why"
   grep -q "RECIPIENT_GUARD=off bash scripts/start.sh" <<<"$demo" || die "calls were deferred, but the demo does not say how to see them placed"
 else
   grep -qE "^every request has a result: [0-9]+ placed" <<<"$demo" || die "the demo placed no calls and explained no deferral"

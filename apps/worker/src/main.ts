@@ -8,7 +8,8 @@ function logRecipientGuard(config: WorkerConfig, logger: Logger): void {
   const { recipients } = config;
   if (!recipients.policyOn) {
     logger.warn(
-      "RECIPIENT_GUARD=off: calls are placed at any hour of the recipient's day and night, with no frequency cap or cooldown; only the do-not-call list and route consent are checked",
+      { ignoredPolicyFile: recipients.policyFile },
+      `RECIPIENT_GUARD=off: calls are placed at any hour of the recipient's day and night, with no frequency cap or cooldown; only the do-not-call list and route consent are checked${recipients.policyFile ? " (RECIPIENT_POLICY_FILE is not used)" : ""}`,
     );
   } else {
     logger.info({ policy: recipients.policyFile ?? "the default policy" }, "recipient guard on");

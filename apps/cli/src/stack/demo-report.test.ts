@@ -101,7 +101,7 @@ describe("guardExplanation", () => {
       "night: why, until when, and how to see them placed now",
       [outcome("+12125550100", nightDeferral), outcome("+13125550102", placedCall)],
       [
-        /^1 of 2 calls were deferred \(calling_window\): it is night where these numbers are\.$/m,
+        /^1 of 2 calls were deferred \(calling_window\): it is outside the calling window where these numbers are\.$/m,
         /08:00-21:00 in their local time/,
         /places them then.*if it is still running/s,
         /^ {2}RECIPIENT_GUARD=off bash scripts\/start\.sh$/m,

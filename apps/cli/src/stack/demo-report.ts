@@ -107,10 +107,10 @@ export function guardExplanation(outcomes: readonly RequestOutcome[]): string[] 
   const night = held(outcomes, "deferred", ["calling_window"]);
   if (night > 0) {
     lines.push(
-      `${night} of ${outcomes.length} calls were deferred (calling_window): it is night where these numbers are.`,
-      "The recipient guard holds calls to the recipient's calling window, 08:00-21:00 in their local time by",
-      "default (docs/recipient-protection.md). This stack places them then, within the window's first",
-      "minutes, if it is still running. To see them placed now, stop the stack (Ctrl-C) and start it",
+      `${night} of ${outcomes.length} calls were deferred (calling_window): it is outside the calling window where these numbers are.`,
+      "The recipient guard holds calls to the recipient's calling window in their local time: 08:00-21:00 by",
+      "default, or what the worker's RECIPIENT_POLICY_FILE says (docs/recipient-protection.md). This stack",
+      "places them then, within the window's first minutes, if it is still running. To see them placed now, stop the stack (Ctrl-C) and start it",
       "with the guard's windows and caps off:",
       "  RECIPIENT_GUARD=off bash scripts/start.sh",
       "or with a policy that lets test calls through at any hour (the example routes mark every call",
@@ -135,7 +135,7 @@ export function guardExplanation(outcomes: readonly RequestOutcome[]): string[] 
   if (suppressed > 0) {
     lines.push(
       `${suppressed} of ${outcomes.length} requests were suppressed: the recipient guard will never call them (the reason is in`,
-      "the table; a do-not-call entry goes with `callbridge suppress remove`). Nothing was sent to Talkover.",
+      "the table; a do-not-call entry goes with `callbridge suppress remove`). Nothing was sent to Talkover for them.",
     );
   }
   return lines;

@@ -53,7 +53,11 @@ export function guardVerdict(facts: GuardFacts): GuardVerdict {
     };
   }
   if (window.kind === "never") {
-    return { kind: "suppress", reason: "no_calling_window", detail: "the number's time zones share no calling hour within a week" };
+    return {
+      kind: "suppress",
+      reason: "no_calling_window",
+      detail: "the policy's calling hours never open in all of the number's time zones at once",
+    };
   }
   if (window.kind === "unknown_zone") {
     return {

@@ -2,8 +2,11 @@ import { geocoder, timezones } from "libphonenumber-geo-carrier";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { IANAZone } from "luxon";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_RECIPIENT_POLICY, policyFor } from "../policy/effective.js";
+import { windowVerdict } from "../window/verdict.js";
 import { nanpGeocodeOf, timeZonesOf } from "./geo-data.js";
 import { placeOf } from "./place.js";
+import { SPLIT_AREA_CODES } from "./split-area-codes.js";
 
 /** Numbers across countries and zones; 555-01xx and similar are fictional ranges where there are some. */
 const NUMBERS = [
@@ -110,5 +113,20 @@ describe("placeOf", () => {
       }
     }
     expect(compared).toBeGreaterThan(500);
+  });
+
+  it("gives a number of an area code that spans two zones both of them, so its window is the stricter one", () => {
+    expect(placeOf("+18505550123").zones).toEqual(["America/New_York", "America/Chicago"]);
+    expect(placeOf("+18675550123").zones).toEqual(expect.arrayContaining(["America/Whitehorse", "America/Iqaluit"]));
+    // 08:30 in New York is 07:30 in Pensacola: not yet 08:00 on the Central side of the panhandle.
+    const { window } = policyFor(DEFAULT_RECIPIENT_POLICY, { campaignId: "c" });
+    const verdict = windowVerdict(window, placeOf("+18505550123").zones, Date.parse("2026-12-07T13:30:00Z"));
+    expect(verdict).toEqual({ kind: "closed", opensAtMs: Date.parse("2026-12-07T14:00:00Z") });
+  });
+
+  it("knows every zone of the split area codes", () => {
+    for (const zones of Object.values(SPLIT_AREA_CODES)) {
+      for (const zone of zones) expect(() => new Intl.DateTimeFormat("en", { timeZone: zone }), zone).not.toThrow();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { nanpAreaCodeGeocode, timeZonesOf } from "./geo-data.js";
 import { regionOf } from "./nanp-regions.js";
+import { SPLIT_AREA_CODES } from "./split-area-codes.js";
 
 /**
  * Where a number is, as far as the number itself tells.
@@ -9,7 +10,8 @@ import { regionOf } from "./nanp-regions.js";
  * - `region`: ISO 3166-2 ("US-FL", "CA-ON"), only for NANP (+1) numbers, from the area code.
  *   Area codes do not move with people (a Florida mobile number may live in Ohio), so a region
  *   is what the number says, not where the person is.
- * - `zones`: IANA time zones; several when the data cannot tell which; empty when unknown.
+ * - `zones`: IANA time zones; several when the data cannot tell which, or when the number's NANP
+ *   area code spans several (SPLIT_AREA_CODES); empty when unknown.
  */
 export interface RecipientPlace {
   readonly country?: string;
@@ -60,7 +62,9 @@ function nanpPlaceOf(e164: string, areaCode: string): RecipientPlace {
 }
 
 function placeWith(digits: string, country: string | undefined, nanpAreaCode: string | undefined): RecipientPlace {
-  const zones = timeZonesOf(digits);
+  const known = timeZonesOf(digits);
+  const split = nanpAreaCode === undefined || known.length === 0 ? undefined : SPLIT_AREA_CODES[nanpAreaCode];
+  const zones = split === undefined ? known : [...new Set([...known, ...split])];
   const description = nanpAreaCode === undefined ? undefined : nanpAreaCodeGeocode(nanpAreaCode);
   const region = description === undefined ? undefined : regionOf(description, country);
   return {

@@ -27,7 +27,7 @@ export type SuppressionEntry = z.infer<typeof SuppressionEntry>;
  * - `do_not_call`, `opt_out`: the number is on the do-not-call list, for that reason;
  * - `no_consent`: the route requires consent and the request's `consent` is false;
  * - `frequency_cap`: over the recipient's cap, and the policy says suppress rather than defer;
- * - `no_calling_window`: the recipient's time zones share no calling hour within a week;
+ * - `no_calling_window`: the policy's calling hours never open in all of the number's time zones at once;
  * - `unknown_time_zone`: the number's time zone is unknown and the policy says not to guess.
  */
 export const SuppressionReason = z.enum([
