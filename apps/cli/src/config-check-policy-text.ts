@@ -1,4 +1,5 @@
-import type { CallingWindow, EffectivePolicy, RecipientPolicy, WindowVerdict } from "@callbridge/recipient-policy";
+import type { CallingWindow, EffectivePolicy, RecipientPolicy } from "@callbridge/recipient-policy";
+import type { WindowReport } from "./config-check-policy-window.js";
 
 const DAY_ORDER = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -84,19 +85,24 @@ export function effectiveText(effective: EffectivePolicy): string[] {
   ];
 }
 
-/** "2026-06-10T12:00:00.000Z (Wed 08:00 America/New_York)": an instant and its local wall time. */
-function instantText(ms: number, zone: string | undefined): string {
-  const iso = new Date(ms).toISOString();
-  if (zone === undefined) return iso;
-  const local = new Intl.DateTimeFormat("en-GB", {
+/** "Wed 08:00:00": the weekday and wall clock in `zone` at `ms`. */
+function localText(ms: number, zone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
     timeZone: zone,
     weekday: "short",
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
     hourCycle: "h23",
-  }).format(ms);
-  return `${iso} (${local.replace(",", "")} ${zone})`;
+  })
+    .format(ms)
+    .replace(",", "");
+}
+
+/** "2026-06-10T12:00:00.000Z (Wed 08:00:00 America/New_York)": an instant and its local wall time. */
+function instantText(ms: number, zone: string | undefined): string {
+  const iso = new Date(ms).toISOString();
+  return zone === undefined ? iso : `${iso} (${localText(ms, zone)} ${zone})`;
 }
 
 /** `HH:MM:SS` in `zone` at `ms`. */
@@ -116,16 +122,47 @@ function openingZone(zones: readonly string[], hours: CallingWindow["hours"], ms
   return zones.find((zone) => starts.has(wallClock(zone, ms))) ?? zones[0];
 }
 
-/** The verdict in a sentence, with what the guard does about it; several zones are shown by the one that opens last. */
-export function verdictText(verdict: WindowVerdict, atMs: number, zones: readonly string[], hours: CallingWindow["hours"]): string {
-  const zone = verdict.kind === "closed" ? openingZone(zones, hours, verdict.opensAtMs) : zones[0];
+type ClosedReport = Extract<WindowReport, { kind: "closed" }>;
+
+/** "closed in America/St_Johns (Fri 03:31:00), and 33 other zones": a number of several zones, at `atMs`. */
+function closedInText(report: ClosedReport, atMs: number, zones: readonly string[]): string {
+  const where = `closed in ${report.closedZone} (${localText(atMs, report.closedZone)})`;
+  const others = report.closedZones - 1;
+  if (others > 0) return `${where}, and ${others} other zone${others === 1 ? "" : "s"}`;
+  return `${where}; the other ${zones.length - 1} zone${zones.length === 2 ? " is" : "s are"} open`;
+}
+
+function closedText(report: ClosedReport, atMs: number, zones: readonly string[], hours: CallingWindow["hours"]): string {
+  const closed =
+    zones.length === 1
+      ? `window at ${instantText(atMs, zones[0])}: closed,`
+      : `window at ${new Date(atMs).toISOString()}: ${closedInText(report, atMs, zones)};`;
+  if (report.lookAgain) {
+    const limit = new Date(report.opensAtMs).toISOString();
+    return `${closed} no opening found up to ${limit} (a year past the last holiday): deferred to be judged again then`;
+  }
+  return `${closed} deferred until it opens at ${instantText(report.opensAtMs, openingZone(zones, hours, report.opensAtMs))}`;
+}
+
+/**
+ * The window in a sentence, with what the guard does about it. A number of one zone is shown in
+ * its local time; one of several by a zone that is closed at the instant (the one that stays
+ * closed longest) and by the zone its opening waits for.
+ */
+export function windowText(report: WindowReport, atMs: number, zones: readonly string[], hours: CallingWindow["hours"]): string {
   const others = zones.length > 1 ? ` (and ${zones.length - 1} more zone${zones.length === 2 ? "" : "s"})` : "";
-  switch (verdict.kind) {
+  switch (report.kind) {
     case "open":
-      return `window at ${instantText(atMs, zone)}${others}: open, the call would be placed`;
+      if (report.testingBypass)
+        return `window at ${new Date(atMs).toISOString()}: open: test calls bypass the window, the call would be placed`;
+      return `window at ${instantText(atMs, zones[0])}${others}: open, the call would be placed`;
     case "closed":
-      return `window at ${instantText(atMs, zone)}${others}: closed, deferred until it opens at ${instantText(verdict.opensAtMs, zone)}`;
+      return closedText(report, atMs, zones, hours);
     case "never":
-      return "window: the number's time zones share no calling hour within 8 days; suppressed (no_calling_window)";
+      return "window: the calling hours never open in all of the number's time zones at once (none within 8 days, holidays left aside); suppressed (no_calling_window)";
+    case "unknown_time_zone":
+      return report.policySays === "place"
+        ? "window: the number's time zone is unknown; the policy says place it anyway"
+        : "window: the number's time zone is unknown; suppressed (unknown_time_zone)";
   }
 }

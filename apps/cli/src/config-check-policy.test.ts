@@ -29,6 +29,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
+/** Every key of a JSON value, however deep. */
+function keysOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keysOf);
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => [key, ...keysOf(inner)]);
+}
+
 function policyFile(name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
@@ -80,6 +87,13 @@ overrides:
   });
 });
 
+const OFFICE_HOURS_YEAR_END = `kind: recipient-policy
+version: 1
+calling_window:
+  hours: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }]
+  holidays: ["2026-12-28", "2026-12-29", "2026-12-30", "2026-12-31", "2027-01-01"]
+`;
+
 describe("callbridge config check <recipient policy> --number", () => {
   it("places a Florida number, applies the Florida override and says when the window opens", async () => {
     const run = await cli(["config", "check", example, "--number", "+13055550123", "--campaign", "c-1"]);
@@ -112,14 +126,61 @@ describe("callbridge config check <recipient policy> --number", () => {
     const result = JSON.parse(run.out) as { number: string; place: { zones: string[] }; window: unknown; policy: { overrides: string[] } };
     expect(result.number).toBe("+1800*****99");
     expect(result.place.zones).toContain("Pacific/Guam");
-    expect(result.window).toEqual({ kind: "closed", opens_at: "2026-06-10T22:00:00.000Z" });
+    expect(result.window).toEqual({ kind: "closed", opens_at: "2026-06-10T22:00:00.000Z", closed_in: "Pacific/Guam", zones_closed: 20 });
     expect(run.out).not.toContain("5550199");
   });
 
-  it("shows a toll-free number's opening in the zone it waits for", async () => {
-    const run = await cli(["config", "check", example, "--number", "+18005550199", "--at", "2026-06-10T12:00:00Z"]);
+  it("gives the JSON in snake_case throughout, the resolved policy included", async () => {
+    const run = await cli(["--json", "config", "check", example, "--number", "+13055550123", "--campaign", "c-1"]);
+    const result = JSON.parse(run.out) as { policy: unknown };
+    expect(result.policy).toEqual({
+      window: { hours: [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], from: "08:00", to: "20:00" }], holidays: [] },
+      jitter_ms: 600_000,
+      testing_bypasses_window: false,
+      unknown_time_zone: "suppress",
+      cap: { max_calls: 3, period_ms: 86_400_000, over_cap: "defer" },
+      cooldown_ms: 0,
+      overrides: ["us-florida-example"],
+    });
+    expect(keysOf(JSON.parse(run.out)).filter((key) => !/^[a-z][a-z0-9_]*$/.test(key))).toEqual([]);
+  });
+
+  it.each([
+    [
+      "at 12:00 UTC, by the zone whose opening it waits for",
+      "2026-06-10T12:00:00Z",
+      "window at 2026-06-10T12:00:00.000Z: closed in Pacific/Guam (Wed 22:00:00), and 19 other zones; deferred until it opens at 2026-06-10T22:00:00.000Z (Thu 08:00:00 Pacific/Guam)",
+    ],
+    [
+      "at 07:01 UTC, when Guam is open, by a zone that is closed",
+      "2026-11-27T07:01:00Z",
+      "window at 2026-11-27T07:01:00.000Z: closed in America/Adak (Thu 21:01:00), and 38 other zones; deferred until it opens at 2026-11-27T22:00:00.000Z (Sat 08:00:00 Pacific/Guam)",
+    ],
+    [
+      "at 00:45 UTC in January, when only St John's has closed",
+      "2026-01-16T00:45:00Z",
+      "window at 2026-01-16T00:45:00.000Z: closed in America/St_Johns (Thu 21:15:00); the other 41 zones are open; deferred until it opens at 2026-01-16T22:00:00.000Z (Sat 08:00:00 Pacific/Guam)",
+    ],
+  ])("names a zone a toll-free number is closed in: %s", async (_case, at, line) => {
+    const run = await cli(["config", "check", example, "--number", "+18005550199", "--at", at]);
+    expect(run.out).toContain(`${line}\n`);
+  });
+
+  it("defers past holidays that close the window for more than a week, to the first opening after them", async () => {
+    const file = policyFile("year-end.yaml", OFFICE_HOURS_YEAR_END);
+    const run = await cli(["config", "check", file, "--number", "+12125550100", "--at", "2026-12-25T23:00:00Z"]);
+    expect(run.code).toBe(0);
     expect(run.out).toContain(
-      "(and 41 more zones): closed, deferred until it opens at 2026-06-10T22:00:00.000Z (Thu 08:00:00 Pacific/Guam)",
+      "window at 2026-12-25T23:00:00.000Z (Fri 18:00:00 America/New_York): closed, deferred until it opens at 2027-01-04T14:00:00.000Z (Mon 09:00:00 America/New_York)\n",
+    );
+    expect(run.out).not.toContain("suppressed");
+  });
+
+  it("says never only when the hours never meet in all the number's zones", async () => {
+    const file = policyFile("year-end-never.yaml", OFFICE_HOURS_YEAR_END);
+    const run = await cli(["config", "check", file, "--number", "+18005550199", "--at", "2026-12-25T23:00:00Z"]);
+    expect(run.out).toContain(
+      "window: the calling hours never open in all of the number's time zones at once (none within 8 days, holidays left aside); suppressed (no_calling_window)",
     );
   });
 

@@ -1,16 +1,9 @@
 import { readFileSync } from "node:fs";
-import {
-  isRecipientPolicyText,
-  loadRecipientPolicy,
-  placeOf,
-  policyFor,
-  type RecipientPolicy,
-  type WindowVerdict,
-  windowVerdict,
-} from "@callbridge/recipient-policy";
+import { isRecipientPolicyText, loadRecipientPolicy, placeOf, policyFor, type RecipientPolicy } from "@callbridge/recipient-policy";
 import { E164_PATTERN, maskPhoneNumber } from "@callbridge/schemas";
 import { type ConfigCheckOptions, checkConfig } from "./config-check.js";
-import { effectiveText, matchText, policyDefaultsText, setsText, verdictText } from "./config-check-policy-text.js";
+import { effectiveText, matchText, policyDefaultsText, setsText, windowText } from "./config-check-policy-text.js";
+import { effectiveJson, windowJson, windowReport } from "./config-check-policy-window.js";
 import type { CliContext } from "./context.js";
 import { CliError, usageError } from "./errors.js";
 import { table } from "./output/table.js";
@@ -22,10 +15,17 @@ export interface PolicyCheckOptions {
   readonly at?: string;
   readonly campaign?: string;
   readonly route?: string;
+  /** Judge the number for a request with `is_testing: true`. */
+  readonly testing?: boolean;
   readonly reveal?: boolean;
 }
 
-const POLICY_ONLY = ["number", "at", "campaign", "route"] as const;
+const POLICY_ONLY = ["number", "at", "campaign", "route", "testing"] as const;
+
+/** The first policy-only option given (a flag set to false is not given). */
+function givenPolicyOption(options: PolicyCheckOptions): string | undefined {
+  return POLICY_ONLY.find((option) => options[option] !== undefined && options[option] !== false);
+}
 
 /**
  * `config check <file>`: a file whose `kind` is `recipient-policy` is checked as a recipient
@@ -43,7 +43,7 @@ export function checkConfigFile(
     checkPolicyFile(context, file, options);
     return;
   }
-  const given = POLICY_ONLY.find((option) => options[option] !== undefined);
+  const given = givenPolicyOption(options);
   if (given !== undefined)
     throw usageError(`--${given} is for recipient policy files (kind: recipient-policy); ${file} is read as a routes file`);
   checkConfig(context, file, env, options);
@@ -71,7 +71,7 @@ function checkPolicyFile(context: CliContext, file: string, options: PolicyCheck
   }
   const { policy } = loaded;
   if (options.number === undefined) {
-    const stray = POLICY_ONLY.find((option) => options[option] !== undefined);
+    const stray = givenPolicyOption(options);
     if (stray !== undefined) throw usageError(`--${stray} needs --number <E.164>: the number to show the policy for`);
     if (context.json) context.out(JSON.stringify({ valid: true, kind: "recipient-policy", policy }, null, 2));
     else printPolicy(context, file, policy);
@@ -107,13 +107,21 @@ function printForNumber(context: CliContext, policy: RecipientPolicy, number: st
     campaignId: options.campaign ?? "",
     ...(options.route === undefined ? {} : { route: options.route }),
   });
-  const verdict: WindowVerdict | undefined = place.zones.length === 0 ? undefined : windowVerdict(effective.window, place.zones, atMs);
+  const testing = options.testing === true;
+  const report = windowReport(effective, place.zones, atMs, testing);
   const shown = options.reveal ? number : maskPhoneNumber(number);
   if (context.json) {
-    const window = verdict === undefined ? { kind: "unknown_time_zone", policy_says: effective.unknownTimeZone } : jsonVerdict(verdict);
-    context.out(
-      JSON.stringify({ valid: true, number: shown, at: new Date(atMs).toISOString(), place, policy: effective, window }, null, 2),
-    );
+    const at = new Date(atMs).toISOString();
+    const result = {
+      valid: true,
+      number: shown,
+      at,
+      is_testing: testing,
+      place,
+      policy: effectiveJson(effective),
+      window: windowJson(report),
+    };
+    context.out(JSON.stringify(result, null, 2));
     return;
   }
   const where = [`country ${place.country ?? "unknown"}`, `region ${place.region ?? "none"}`].join(", ");
@@ -123,13 +131,8 @@ function printForNumber(context: CliContext, policy: RecipientPolicy, number: st
   context.out(`overrides that apply: ${effective.overrides.length === 0 ? "none" : effective.overrides.join(", ")}`);
   if (options.campaign === undefined) context.out("  (no --campaign: overrides matching a campaign are left out)");
   context.out(effectiveText(effective).join("\n"));
-  if (verdict !== undefined) context.out(verdictText(verdict, atMs, place.zones, effective.window.hours));
-  else if (effective.unknownTimeZone === "place") context.out("window: the number's time zone is unknown; the policy says place it anyway");
-  else context.out("window: the number's time zone is unknown; suppressed (unknown_time_zone)");
-}
-
-function jsonVerdict(verdict: WindowVerdict) {
-  return verdict.kind === "closed" ? { kind: "closed", opens_at: new Date(verdict.opensAtMs).toISOString() } : { kind: verdict.kind };
+  if (testing) context.out("request: is_testing (--testing)");
+  context.out(windowText(report, atMs, place.zones, effective.window.hours));
 }
 
 /** An ISO 8601 instant with `Z` or an offset: without one it would be read in this machine's zone. */

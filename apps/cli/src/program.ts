@@ -210,6 +210,7 @@ function addConfigCommands(program: Command, context: () => CliContext, io: Prog
     .option("--at <time>", "policy file, with --number: judge the window at this ISO 8601 time (default now)")
     .option("--campaign <id>", "policy file, with --number: the request's campaign id")
     .option("--route <name>", "policy file, with --number: the request's route name")
+    .option("--testing", "policy file, with --number: judge a request with is_testing: true")
     .option("--reveal", "show phone numbers unmasked", false)
     .action((file: string, options) => checkConfigFile(context(), file, io.env, options));
 }

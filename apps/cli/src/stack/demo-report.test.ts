@@ -102,7 +102,7 @@ describe("guardExplanation", () => {
       [outcome("+12125550100", nightDeferral), outcome("+13125550102", placedCall)],
       [
         /^1 of 2 calls were deferred \(calling_window\): it is outside the calling window where these numbers are\.$/m,
-        /08:00-21:00 in their local time/,
+        /in their local time: 08:00-21:00 by\s+default, or what the worker's RECIPIENT_POLICY_FILE says/,
         /places them then.*if it is still running/s,
         /^ {2}RECIPIENT_GUARD=off bash scripts\/start\.sh$/m,
         /testing_bypasses_window: true/,

@@ -1,18 +1,7 @@
-import { isSupportedCountry } from "libphonenumber-js/max";
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { NANP_REGIONS } from "../place/nanp-regions.js";
-
-/**
- * An object that rejects unknown keys and says which keys it takes, so a typo such as
- * `calling_windows` is reported with the fix in sight.
- */
-function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  const keys = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) => (issue.code === "unrecognized_keys" ? `unknown key; the keys here are ${keys}` : undefined),
-  });
-}
+import { Match } from "./match.js";
+import { strictObject } from "./strict-object.js";
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 const Weekday = z.enum(WEEKDAYS, { error: `must be a day: ${WEEKDAYS.join(", ")}` });
@@ -94,32 +83,6 @@ const FrequencyCap = strictObject({
   per_hours: PerHours.default(24),
   over_cap: OverCap.default("defer"),
 });
-
-/** One value or a list of them; always a list once parsed. */
-function oneOrMany<T extends z.ZodType<string>>(item: T) {
-  return z
-    .union([item, z.array(item).min(1, "must list at least one value")])
-    .transform((value) => (Array.isArray(value) ? value : [value]));
-}
-
-const Country = z.string().refine((code) => isSupportedCountry(code), "must be an ISO 3166-1 alpha-2 country code such as US or GB");
-const Region = z
-  .string()
-  .refine(
-    (region) => NANP_REGIONS.has(region),
-    'must be a US or Canadian region such as "US-FL" or "CA-ON": regions are known only for +1 numbers',
-  );
-
-/** Which requests an override is for: every key given must match (each a value or a list of them). */
-const Match = strictObject({
-  country: oneOrMany(Country).optional(),
-  region: oneOrMany(Region).optional(),
-  campaign: oneOrMany(z.string().min(1)).optional(),
-  route: oneOrMany(z.string().min(1)).optional(),
-}).refine(
-  (match) => Object.values(match).some((value) => value !== undefined),
-  "must give at least one of country, region, campaign, route",
-);
 
 const OVERRIDE_FIELDS = ["calling_window", "testing_bypasses_window", "unknown_time_zone", "frequency_cap", "cooldown_minutes"] as const;
 

@@ -33,6 +33,14 @@ function random(seed: number): () => number {
   };
 }
 
+/** A run of 1-45 consecutive holidays starting within the next 3 days, some of them past the 8-day horizon. */
+function randomHolidays(next: () => number, nowMs: number): string[] {
+  const first = nowMs - 24 * 60 * MINUTE_MS + Math.floor(next() * 4) * 24 * 60 * MINUTE_MS;
+  return Array.from({ length: 1 + Math.floor(next() * 45) }, (_, i) =>
+    new Date(first + i * 24 * 60 * MINUTE_MS).toISOString().slice(0, 10),
+  );
+}
+
 function randomCase(next: () => number) {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const time = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
@@ -60,6 +68,56 @@ function bruteForce(window: CallingWindow, zones: readonly string[], nowMs: numb
   }
   return "never";
 }
+
+const QUARTER_MS = 15 * MINUTE_MS;
+const FAR_MS = 70 * 24 * 60 * MINUTE_MS;
+
+/**
+ * With holidays, walking 15 minutes at a time (every boundary here is a whole quarter hour in
+ * UTC: rows and offsets are) up to 70 days: the first instant inside; "never" when the same
+ * hours without holidays have none within 8 days; else "later" than the walk went.
+ */
+function bruteForceWithHolidays(window: CallingWindow, zones: readonly string[], nowMs: number): string {
+  const insideAll = (local: ReturnType<typeof localWindow>, ms: number) => zones.every((zone) => insideAt(local, zone, ms));
+  const local = localWindow(window);
+  if (insideAll(local, nowMs)) return "open";
+  const first = Math.ceil((nowMs + 1) / QUARTER_MS) * QUARTER_MS;
+  for (let ms = first; ms <= nowMs + FAR_MS; ms += QUARTER_MS) {
+    if (insideAll(local, ms)) return `closed until ${new Date(ms).toISOString()}`;
+  }
+  const plain = localWindow({ hours: window.hours, holidays: [] });
+  for (let ms = first; ms <= nowMs + HORIZON_MS; ms += QUARTER_MS) if (insideAll(plain, ms)) return "later";
+  return "never";
+}
+
+describe("windowVerdict with holidays past its horizon agrees with walking the clock", () => {
+  const next = random(20261224);
+  const cases = Array.from({ length: 24 }, () => {
+    const { window, zones, nowMs } = randomCase(next);
+    return { window: { ...window, holidays: randomHolidays(next, nowMs) }, zones, nowMs };
+  });
+
+  it.each(cases.map((c, i) => [i, c] as const))("case %i", (_i, { window, zones, nowMs }) => {
+    const verdict = windowVerdict(window, zones, nowMs);
+    const answer =
+      verdict.kind !== "closed"
+        ? verdict.kind
+        : verdict.opensAtMs > nowMs + FAR_MS
+          ? "later"
+          : `closed until ${new Date(verdict.opensAtMs).toISOString()}`;
+    const context = { hours: window.hours, holidays: `${window.holidays[0]}..${window.holidays.at(-1)}`, zones, now: new Date(nowMs) };
+    expect(answer, JSON.stringify(context)).toBe(bruteForceWithHolidays(window, zones, nowMs));
+  });
+
+  it("covers openings past the 8-day horizon, and never", () => {
+    const answers = cases.map(({ window, zones, nowMs }) => {
+      const verdict = windowVerdict(window, zones, nowMs);
+      return verdict.kind === "closed" && verdict.opensAtMs > nowMs + HORIZON_MS ? "past the horizon" : verdict.kind;
+    });
+    expect(answers).toContain("past the horizon");
+    expect(answers).toContain("never");
+  });
+});
 
 describe("windowVerdict agrees with walking the clock minute by minute", () => {
   const next = random(20261108);

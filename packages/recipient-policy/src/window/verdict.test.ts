@@ -96,10 +96,68 @@ describe("weekdays and holidays, in the local calendar", () => {
       "open",
     ],
     [
-      "holidays on every day of a one-day-a-week window within 8 days: never",
+      "holidays on every day of a one-day-a-week window within 8 days: the Monday after them",
       window([{ days: ["mon"], from: "09:00", to: "17:00" }], ["2026-06-15", "2026-06-22"]),
       BERLIN,
       "2026-06-14T12:00:00.000Z",
+      "closed until 2026-06-29T07:00:00.000Z",
+    ],
+  ]);
+});
+
+/** Every local date from `first` to `last`, both included. */
+function dates(first: string, last: string): string[] {
+  const days: string[] = [];
+  for (let ms = Date.parse(first); ms <= Date.parse(last); ms += 24 * 60 * 60 * 1000) days.push(new Date(ms).toISOString().slice(0, 10));
+  return days;
+}
+
+describe("holidays that close the window for more than a week: the first opening after them, not never", () => {
+  const YEAR_END = window([{ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "17:00" }], dates("2026-12-28", "2027-01-01"));
+  const DEFAULT_AROUND_NEW_YEAR = window([{ days: EVERY_DAY, from: "08:00", to: "21:00" }], dates("2026-12-24", "2027-01-06"));
+  const SUMMER_OFF = window([{ days: EVERY_DAY, from: "08:00", to: "21:00" }], dates("2026-07-01", "2026-08-31"));
+  table([
+    [
+      "office hours, Friday 18:00 New York before a week of holidays: Monday 4 January 09:00",
+      YEAR_END,
+      NEW_YORK,
+      "2026-12-25T23:00:00.000Z",
+      "closed until 2027-01-04T14:00:00.000Z",
+    ],
+    [
+      "... asked again the next day (the answer kept): the same",
+      YEAR_END,
+      NEW_YORK,
+      "2026-12-26T12:00:00.000Z",
+      "closed until 2027-01-04T14:00:00.000Z",
+    ],
+    [
+      "... asked earlier, the Thursday evening: Friday 25th is no holiday",
+      YEAR_END,
+      NEW_YORK,
+      "2026-12-24T23:00:00.000Z",
+      "closed until 2026-12-25T14:00:00.000Z",
+    ],
+    ["... and once it has opened: open", YEAR_END, NEW_YORK, "2027-01-04T15:00:00.000Z", "open"],
+    [
+      "toll-free, two weeks of holidays: 08:00 in Guam once 6 January has ended in Pago Pago",
+      DEFAULT_AROUND_NEW_YEAR,
+      placeOf("+18005550199").zones,
+      "2026-12-24T00:00:00.000Z",
+      "closed until 2027-01-07T22:00:00.000Z",
+    ],
+    [
+      "two months off, asked at the start: 1 September 08:00 Berlin, several slices on",
+      SUMMER_OFF,
+      BERLIN,
+      "2026-07-01T00:00:00.000Z",
+      "closed until 2026-09-01T06:00:00.000Z",
+    ],
+    [
+      "holidays do not make never out of zones that share no hour: still never",
+      window([{ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "17:00" }], dates("2026-06-10", "2026-06-30")),
+      ["Asia/Tokyo", "America/New_York"],
+      "2026-06-10T12:00:00.000Z",
       "never",
     ],
   ]);
