@@ -56,7 +56,7 @@ export function writePolicy(yaml: string): string {
 }
 
 /** A zone (and its numbers) whose local time stays at least `marginS` clear of midnight either side of now. */
-export function zoneAwayFromMidnight(marginS: number): (typeof NUMBERS_BY_ZONE)[number] {
+function zoneAwayFromMidnight(marginS: number): (typeof NUMBERS_BY_ZONE)[number] {
   const found = NUMBERS_BY_ZONE.find(({ zone }) => {
     const at = localSecondOfDay(zone, Date.now());
     return at > marginS && at < 24 * 3600 - marginS;

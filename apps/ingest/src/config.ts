@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EnvKafkaBrokers, EnvLogLevel, EnvPort, EnvPositiveInt, envProblems } from "@callbridge/env-schemas";
 import { type EnvReference, loadRoutesFile, type RoutesFile } from "@callbridge/routes";
@@ -93,7 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   }
   const e = parsed.data;
   const routes = loadRoutesFile(e.ROUTES_FILE, env);
-  if (!routes.ok) return { ok: false, problems: routes.problems };
+  if (!routes.ok) return { ok: false, problems: routesFileProblems(e.ROUTES_FILE, routes.problems) };
   const optOuts = routes.routes.opt_outs.map((optOut) => optOut.name);
   if (optOuts.length > 0 && e.REDIS_URL === undefined) {
     return {
@@ -125,4 +126,36 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     },
   };
+}
+
+/**
+ * The routes file's problems, each naming the setting as the env's problems do, and first,
+ * when the file is the worker's recipient policy (an easy mix-up: both are YAML in config/),
+ * where it belongs instead of its schema errors alone.
+ */
+function routesFileProblems(file: string, problems: readonly string[]): string[] {
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    // The problems say already that it cannot be read.
+  }
+  const hint = misplacedPolicyHint(file, text);
+  return [...(hint === undefined ? [] : [hint]), ...problems].map((problem) => `ROUTES_FILE: ${problem}`);
+}
+
+const POLICY_KIND = /^kind\s*:\s*["']?recipient-policy["']?\s*(?:#.*)?$/m;
+const ROUTES_KEY = /^(?:sources|routes|opt_outs)\s*:/m;
+const POLICY_KEY = /^(?:calling_window|testing_bypasses_window|unknown_time_zone|frequency_cap|cooldown_minutes|overrides)\s*:/m;
+
+/**
+ * What to say when ROUTES_FILE names a recipient policy: one marked `kind: recipient-policy`,
+ * or one with a policy's top-level keys and none of a routes file's. Undefined otherwise.
+ */
+export function misplacedPolicyHint(file: string, text: string): string | undefined {
+  const where = "give it to the worker as RECIPIENT_POLICY_FILE; ROUTES_FILE names the routes file (sources and routes)";
+  if (POLICY_KIND.test(text)) return `${file} is a recipient policy, not a routes file: ${where}`;
+  if (!ROUTES_KEY.test(text) && POLICY_KEY.test(text))
+    return `${file} looks like a recipient policy (without \`kind: recipient-policy\` as its first line), not a routes file: ${where}`;
+  return undefined;
 }

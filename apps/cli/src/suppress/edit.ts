@@ -4,6 +4,7 @@ import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
 import { checkNumber, checkNumberToRemove, maskedInput, type NumberCheck, parseDefaultCountry } from "./numbers.js";
 import { addIfAbsent, type ListedValue, openSuppressionList, type RedisTarget, readEntries, redisFailure, removeNumbers } from "./store.js";
+import { refusedSummary } from "./summary.js";
 
 /** Who `suppress add` says put a number on the list. */
 const CLI_SOURCE = "cli";
@@ -27,12 +28,13 @@ interface BadArgument {
  * `cli` and added_at now. A number listed already keeps its entry (reason, source, added_at):
  * the list's history is not rewritten; remove it first to change it. Every number is reported,
  * masked. An argument that is not a number is named with why, the others are added all the
- * same, and the command then fails (CliError, exit 1). Exit 2 for a bad --default-country or
- * no Redis URL, exit 1 when Redis fails.
+ * same, and the command then fails (CliError, exit 1) with a line counting what became of
+ * every argument. Exit 2 for a bad --default-country or no Redis URL, exit 1 when Redis fails.
  */
 export async function addNumbers(context: CliContext, texts: readonly string[], options: AddOptions): Promise<void> {
   const defaultCountry = parseDefaultCountry(options.defaultCountry);
-  const { numbers, bad } = readArguments(texts, (text) => checkNumber(text, defaultCountry));
+  const read = readArguments(texts, (text) => checkNumber(text, defaultCountry));
+  const { numbers, bad } = read;
   const entry = { reason: options.reason, source: CLI_SOURCE, added_at: new Date(context.nowMs()).toISOString() };
   const { added, kept } =
     numbers.length === 0
@@ -65,7 +67,19 @@ export async function addNumbers(context: CliContext, texts: readonly string[], 
       context.out(`${maskPhoneNumber(number)} already listed, kept as it was (${describe(listed)})`);
     for (const b of bad) context.out(badLine(b, "not added"));
   }
-  if (bad.length > 0) throw notNumbers(bad.length, texts.length, "added");
+  if (bad.length > 0) {
+    const listed = kept.length === 1 ? "already listed (kept as it was)" : "already listed (kept as they were)";
+    throw new CliError(
+      refusedSummary({
+        ...read.counts,
+        verb: "added",
+        done: [
+          [added.length, "added"],
+          [kept.length, listed],
+        ],
+      }),
+    );
+  }
 }
 
 export interface RemoveOptions {
@@ -80,7 +94,8 @@ export interface RemoveOptions {
  */
 export async function removeFromList(context: CliContext, texts: readonly string[], options: RemoveOptions): Promise<void> {
   const defaultCountry = parseDefaultCountry(options.defaultCountry);
-  const { numbers, bad } = readArguments(texts, (text) => checkNumberToRemove(text, defaultCountry));
+  const read = readArguments(texts, (text) => checkNumberToRemove(text, defaultCountry));
+  const { numbers, bad } = read;
   const wasListed =
     numbers.length === 0
       ? []
@@ -97,19 +112,43 @@ export async function removeFromList(context: CliContext, texts: readonly string
     for (const number of notListed) context.out(`${maskPhoneNumber(number)} was not listed`);
     for (const b of bad) context.out(badLine(b, "not removed"));
   }
-  if (bad.length > 0) throw notNumbers(bad.length, texts.length, "removed");
+  if (bad.length > 0) {
+    const done = [
+      [removed.length, "removed"],
+      [notListed.length, "not listed"],
+    ] as const;
+    throw new CliError(refusedSummary({ ...read.counts, verb: "removed", done }));
+  }
 }
 
-/** The arguments read: the distinct numbers in the order given, and the ones that are not numbers. */
-function readArguments(texts: readonly string[], check: (text: string) => NumberCheck): { numbers: string[]; bad: BadArgument[] } {
+/** How the arguments were read, for the summary: every one refused, repeated or a distinct number. */
+interface ReadCounts {
+  readonly total: number;
+  readonly refused: number;
+  readonly withoutCountry: number;
+  readonly repeated: number;
+}
+
+/** The arguments read: the distinct numbers in the order given, the ones that are not numbers, and counts. */
+function readArguments(
+  texts: readonly string[],
+  check: (text: string) => NumberCheck,
+): { numbers: string[]; bad: BadArgument[]; counts: ReadCounts } {
   const numbers = new Set<string>();
   const bad: BadArgument[] = [];
+  let withoutCountry = 0;
+  let repeated = 0;
   texts.forEach((text, i) => {
     const checked = check(text);
-    if (checked.ok) numbers.add(checked.e164);
-    else bad.push({ argument: i + 1, text: maskedInput(text), problem: checked.problem });
+    if (checked.ok) {
+      if (numbers.has(checked.e164)) repeated += 1;
+      numbers.add(checked.e164);
+      return;
+    }
+    if (checked.needsCountry) withoutCountry += 1;
+    bad.push({ argument: i + 1, text: maskedInput(text), problem: checked.problem });
   });
-  return { numbers: [...numbers], bad };
+  return { numbers: [...numbers], bad, counts: { total: texts.length, refused: bad.length, withoutCountry, repeated } };
 }
 
 /** Runs `work` with a client of the list's Redis; a Redis failure on the way is one line saying what to do. */
@@ -132,11 +171,6 @@ async function withList<T>(
 
 function badLine(b: BadArgument, what: string): string {
   return `argument ${b.argument} ("${b.text}"): ${b.problem}; ${what}`;
-}
-
-function notNumbers(bad: number, total: number, what: string): CliError {
-  const which = bad === 1 ? `1 of ${total} arguments is not a phone number` : `${bad} of ${total} arguments are not phone numbers`;
-  return new CliError(total === 1 ? `the argument is not a phone number (named above)` : `${which} (named above); the others were ${what}`);
 }
 
 function describe(entry: ListedValue): string {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { classifyLine, headerColumns, type ImportState, INITIAL_IMPORT_STATE, isNumberLike, type LineOutcome } from "./import-lines.js";
+import {
+  classifyLine,
+  defaultedText,
+  headerColumns,
+  type ImportState,
+  INITIAL_IMPORT_STATE,
+  isNumberLike,
+  type LineOutcome,
+  reasonOf,
+} from "./import-lines.js";
 
 const defaults = { reason: "do_not_call", defaultCountry: "US" } as const;
 
@@ -92,7 +101,39 @@ describe("classifyLine", () => {
     [
       "an empty first column with other cells",
       [["+14155550123"], ["", "Jane"]],
-      [entry("+14155550123"), { kind: "bad", text: "", problem: "the first column is empty" }],
+      [entry("+14155550123"), { kind: "bad", text: "", problem: "the first column is empty (a line starting with a separator)" }],
+    ],
+    [
+      "a line starting with a tab, its number in the second column",
+      [["+14155550123"], ["", "+14155550124"]],
+      [
+        entry("+14155550123"),
+        {
+          kind: "bad",
+          text: "",
+          problem: "the first column is empty (a line starting with a separator); the number (column 2) must be in the first column",
+        },
+      ],
+    ],
+    [
+      "a first line starting with a tab is a misplaced number, not a header",
+      [["", "+14155550123"], ["+14155550124"]],
+      [
+        {
+          kind: "bad",
+          text: "",
+          problem: "the first column is empty (a line starting with a separator); the number (column 2) must be in the first column",
+        },
+        entry("+14155550124"),
+      ],
+    ],
+    [
+      "a header with an empty first cell (a spreadsheet's corner) is still a header",
+      [
+        ["", "name", "phone"],
+        ["+14155550123", "Jane"],
+      ],
+      [{ kind: "header", text: ",name,phone" }, entry("+14155550123")],
     ],
     [
       "the bad number is masked",
@@ -117,6 +158,26 @@ describe("classifyLine", () => {
     ]);
   });
 
+  it("reads a reason as people write it", () => {
+    expect(
+      classifyAll([
+        ["number", "reason"],
+        ["+14155550123", "opt-out"],
+        ["+14155550124", " Opt Out "],
+        ["+14155550125", "DNC"],
+        ["+14155550126", "do-not-call"],
+        ["+14155550127", "opted out"],
+      ]),
+    ).toEqual([
+      { kind: "header", text: "number,reason" },
+      entry("+14155550123", { reason: "opt_out" }),
+      entry("+14155550124", { reason: "opt_out" }),
+      entry("+14155550125", { reason: "do_not_call" }),
+      entry("+14155550126", { reason: "do_not_call" }),
+      entry("+14155550127", { ignored: ["reason"] }),
+    ]);
+  });
+
   it("a cell the list cannot take is named and the default used: the number still goes on the list", () => {
     expect(
       classifyAll([
@@ -131,5 +192,54 @@ describe("classifyLine", () => {
 
   it("without a header, the other columns mean nothing", () => {
     expect(classifyAll([["+14155550123", "opt_out", "x"]])).toEqual([entry("+14155550123")]);
+  });
+});
+
+describe("reasonOf", () => {
+  it.each([
+    ["opt_out", "opt_out"],
+    ["opt-out", "opt_out"],
+    ["opt out", "opt_out"],
+    ["Opt-Out", "opt_out"],
+    ["optout", "opt_out"],
+    [" OPTOUT ", "opt_out"],
+    ["opt__out", "opt_out"],
+    ["do_not_call", "do_not_call"],
+    ["do-not-call", "do_not_call"],
+    ["Do Not Call", "do_not_call"],
+    ["donotcall", "do_not_call"],
+    ["dnc", "do_not_call"],
+    ["DNC", "do_not_call"],
+    ["", undefined],
+    ["opted out", undefined],
+    ["unsubscribed", undefined],
+    ["no", undefined],
+    ["constructor", undefined],
+  ])("%j -> %s", (text, reason) => {
+    expect(reasonOf(text)).toBe(reason);
+  });
+});
+
+describe("defaultedText", () => {
+  const defaults = { reason: "do_not_call", source: "import" };
+  it.each([
+    [
+      "reason",
+      [3],
+      "the reason of line 3 was not understood (the list takes do_not_call or opt_out; opt-out, optout, do-not-call and dnc are read as those); it took --reason do_not_call",
+    ],
+    [
+      "reason",
+      [3, 7, 12],
+      "the reason of lines 3, 7 and 12 was not understood (the list takes do_not_call or opt_out; opt-out, optout, do-not-call and dnc are read as those); they took --reason do_not_call",
+    ],
+    [
+      "source",
+      Array.from({ length: 12 }, (_, i) => i + 2),
+      "the source of lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ... (12 lines) is longer than the list takes (200 characters); they took source import",
+    ],
+    ["added_at", [5], "the added_at of line 5 is not an ISO 8601 time with an offset; it took the time of the import"],
+  ] as const)("%s %j", (column, lines, text) => {
+    expect(defaultedText(column, lines, defaults)).toBe(text);
   });
 });

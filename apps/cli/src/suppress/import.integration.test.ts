@@ -58,7 +58,7 @@ describe("suppress import", () => {
       'line 1 is the header ("Phone,Name")',
       'line 8 ("+1 415 *** 01"): too short for its country; skipped',
       'line 11 ("not a number"): not a phone number; skipped',
-      "line 14: the first column is empty; skipped",
+      "line 14: the first column is empty (a line starting with a separator); skipped",
       `imported ${path} into ${SUPPRESSION_LIST_KEY} in 0 s: 16 lines, 7 added, 1 already listed (kept as they were), 1 repeated in the file, 3 bad lines skipped`,
     ]);
     expect(run.err).toBe(`callbridge: 3 bad lines of ${path} skipped (named above); every other number is on the list\n`);
@@ -85,6 +85,34 @@ describe("suppress import", () => {
     expect(await entries()).toEqual(before);
   });
 
+  it("reads reasons as people write them, names the lines whose reason it did not understand, and a line starting with a tab", async () => {
+    const path = file(
+      "reasons.csv",
+      [
+        "number,reason",
+        "+14155550121,opt-out",
+        "+14155550122,Opt Out",
+        "+14155550123,DNC",
+        "+14155550124,unsubscribed",
+        "\t+14155550125",
+      ].join("\n"),
+    );
+    const run = await callbridge(["suppress", "import", path, "--redis", url]);
+    expect(run.out.split("\n")).toEqual([
+      'line 1 is the header ("number,reason")',
+      "line 6: the first column is empty (a line starting with a separator); the number (column 2) must be in the first column; skipped",
+      `imported ${path} into ${SUPPRESSION_LIST_KEY} in 0 s: 6 lines, 4 added, 0 already listed (kept as they were), 0 repeated in the file, 1 bad lines skipped`,
+      "the reason of line 5 was not understood (the list takes do_not_call or opt_out; opt-out, optout, do-not-call and dnc are read as those); it took --reason do_not_call",
+    ]);
+    expect(run.code).toBe(1);
+    expect(await entries()).toEqual({
+      "+14155550121": entry("opt_out"),
+      "+14155550122": entry("opt_out"),
+      "+14155550123": entry("do_not_call"),
+      "+14155550124": entry("do_not_call"),
+    });
+  });
+
   it("--json: the summary as one document, bad lines in it", async () => {
     const path = file("json.csv", "+14155550111\n+14155550111\nnope\n");
     const run = await callbridge(["--json", "suppress", "import", path, "--reason", "opt_out", "--redis", url]);
@@ -98,6 +126,7 @@ describe("suppress import", () => {
       duplicates: 1,
       bad_lines: [{ line: 3, text: "nope", problem: "not a phone number" }],
       defaulted: 0,
+      defaulted_lines: { reason: [], source: [], added_at: [] },
       seconds: 0,
     });
     expect(await entries()).toEqual({ "+14155550111": entry("opt_out") });

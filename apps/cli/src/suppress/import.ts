@@ -6,7 +6,14 @@ import type { CliContext } from "../context.js";
 import { CliError, interruptedError } from "../errors.js";
 import { type CsvRecord, CsvSyntaxError, csvRecords } from "./csv-records.js";
 import { fileProblem } from "./export.js";
-import { classifyLine, type ImportDefaults, type ImportState, INITIAL_IMPORT_STATE } from "./import-lines.js";
+import {
+  classifyLine,
+  type DefaultedColumn,
+  defaultedText,
+  type ImportDefaults,
+  type ImportState,
+  INITIAL_IMPORT_STATE,
+} from "./import-lines.js";
 import { parseDefaultCountry } from "./numbers.js";
 import { ProgressLine } from "./progress.js";
 import { addIfAbsent, type NewEntry, openSuppressionList, type RedisTarget, redisFailure } from "./store.js";
@@ -94,6 +101,8 @@ class ImportRun {
   private alreadyListed = 0;
   private duplicates = 0;
   private defaulted = 0;
+  /** The lines whose cell of each column the list could not take (the default was used). */
+  private readonly defaultedLines: Record<DefaultedColumn, number[]> = { reason: [], source: [], added_at: [] };
 
   constructor(
     private readonly context: CliContext,
@@ -153,6 +162,7 @@ class ImportRun {
         }
         this.seen.add(outcome.e164);
         if (outcome.ignored.length > 0) this.defaulted += 1;
+        for (const column of outcome.ignored) this.defaultedLines[column].push(record.line);
         const entry = {
           reason: outcome.reason,
           source: outcome.source ?? IMPORT_SOURCE,
@@ -210,6 +220,7 @@ class ImportRun {
             duplicates: this.duplicates,
             bad_lines: this.bad,
             defaulted: this.defaulted,
+            defaulted_lines: this.defaultedLines,
             seconds,
           },
           null,
@@ -220,10 +231,8 @@ class ImportRun {
       this.context.out(
         `imported ${this.file} into ${SUPPRESSION_LIST_KEY} in ${seconds} s: ${n(this.lines)} line${this.lines === 1 ? "" : "s"}, ${n(this.added)} added, ${n(this.alreadyListed)} already listed (kept as they were), ${n(this.duplicates)} repeated in the file, ${n(this.bad.length)} bad lines skipped`,
       );
-      if (this.defaulted > 0) {
-        this.context.out(
-          `${n(this.defaulted)} lines had a reason, source or added_at the list does not take; those took --reason, source ${IMPORT_SOURCE} and the time of the import`,
-        );
+      for (const [column, lines] of Object.entries(this.defaultedLines) as [DefaultedColumn, number[]][]) {
+        if (lines.length > 0) this.context.out(defaultedText(column, lines, { reason: this.defaults.reason, source: IMPORT_SOURCE }));
       }
     }
     if (this.bad.length > 0) {

@@ -17,16 +17,18 @@ describe("checkNumber reads a number as a route reads the one it calls", () => {
     expect(checkNumber(text, country)).toEqual({ ok: true, e164 });
   });
 
+  it("says a national number without a default country needs one", () => {
+    expect(checkNumber("(415) 555-0123", undefined)).toEqual({
+      ok: false,
+      problem: "no country code: write it as +<country code>..., or give --default-country",
+      needsCountry: true,
+    });
+  });
+
   it.each([
     ["nothing", "", undefined, "empty"],
     ["invisible marks only", "\u200B\u200E ", undefined, "empty"],
     ["words", "call me", undefined, "not a phone number"],
-    [
-      "national without a default country",
-      "(415) 555-0123",
-      undefined,
-      "no country code: write it as +<country code>..., or give --default-country",
-    ],
     ["too short", "+1 415 555 01", undefined, "too short for its country"],
     ["too long", "+1 415 555 0123 4567", undefined, "too long for its country"],
     ["an unassigned country code", "+999 1234567", undefined, "unknown country calling code"],
@@ -55,6 +57,7 @@ describe("checkNumberToRemove", () => {
     expect(checkNumberToRemove("555", undefined)).toEqual({
       ok: false,
       problem: "no country code: write it as +<country code>..., or give --default-country",
+      needsCountry: true,
     });
   });
 });

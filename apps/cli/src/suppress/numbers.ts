@@ -4,8 +4,11 @@ import { isSupportedCountry, validatePhoneNumberLength } from "libphonenumber-js
 import { usageError } from "../errors.js";
 import { cellText as clip } from "../output/table.js";
 
-/** A number as the operator wrote it, read the way the ingest reads a routed one. */
-export type NumberCheck = { ok: true; e164: string } | { ok: false; problem: string };
+/**
+ * A number as the operator wrote it, read the way the ingest reads a routed one. `needsCountry`:
+ * refused only for being written without a country code when no default country was given.
+ */
+export type NumberCheck = { ok: true; e164: string } | { ok: false; problem: string; needsCountry?: true };
 
 /**
  * Reads `text` exactly as a route reads the number it calls (`normalizePhone` of the routes:
@@ -19,8 +22,11 @@ export function checkNumber(text: string, defaultCountry: string | undefined): N
   if (cleaned === "") return { ok: false, problem: "empty" };
   const e164 = normalizePhone(text, defaultCountry);
   if (e164 !== undefined) return { ok: true, e164 };
-  return { ok: false, problem: whyNotANumber(cleaned, defaultCountry) };
+  const problem = whyNotANumber(cleaned, defaultCountry);
+  return problem === NO_COUNTRY_CODE ? { ok: false, problem, needsCountry: true } : { ok: false, problem };
 }
+
+const NO_COUNTRY_CODE = "no country code: write it as +<country code>..., or give --default-country";
 
 /**
  * Why libphonenumber refused a cleaned text. Its length check tells the common cases apart;
@@ -32,9 +38,7 @@ function whyNotANumber(cleaned: string, defaultCountry: string | undefined): str
     case "NOT_A_NUMBER":
       return "not a phone number";
     case "INVALID_COUNTRY":
-      return cleaned.startsWith("+") || defaultCountry !== undefined
-        ? "unknown country calling code"
-        : "no country code: write it as +<country code>..., or give --default-country";
+      return cleaned.startsWith("+") || defaultCountry !== undefined ? "unknown country calling code" : NO_COUNTRY_CODE;
     case "TOO_SHORT":
       return "too short for its country";
     case "TOO_LONG":

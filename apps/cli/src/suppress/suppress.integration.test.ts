@@ -1,6 +1,9 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { SUPPRESSION_LIST_KEY } from "@callbridge/schemas";
 import { afterAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { callbridge, databaseUrl, listClient } from "./test-support/run.js";
@@ -51,7 +54,7 @@ describe("suppress add", () => {
       "+1415*****03 added (do_not_call)",
       'argument 4 ("+1 415 *** 01"): too short for its country; not added',
     ]);
-    expect(run.err).toBe("callbridge: 1 of 4 arguments is not a phone number (named above); the others were added\n");
+    expect(run.err).toBe("callbridge: 1 of 4 arguments was refused (named above); of the other 3: 3 added\n");
     expect(run.code).toBe(1);
     expect(await entries()).toEqual({
       "+14155550101": entry("do_not_call", "cli"),
@@ -82,7 +85,31 @@ describe("suppress add", () => {
     expect(run.out).toBe(
       'argument 1 ("(415) ***-**02"): no country code: write it as +<country code>..., or give --default-country; not added',
     );
-    expect(run.err).toBe("callbridge: the argument is not a phone number (named above)\n");
+    expect(run.err).toBe(
+      "callbridge: the argument was refused (named above); nothing was added (it is written without +country code: give --default-country, such as --default-country US)\n",
+    );
+    expect(await entries()).toEqual({});
+  });
+
+  it("counts exactly what became of each argument: added, already listed, repeated, refused (a national one with a hint)", async () => {
+    await seed("+14155550101", entry("do_not_call", "import", "2025-01-01T00:00:00.000Z"));
+    const run = await suppress("add", "+14155550101", "+14155550104", "(415) 555-0105", "call me", "+1 415 555 0104");
+    expect(run.code).toBe(1);
+    expect(run.out.split("\n")).toEqual([
+      "+1415*****04 added (do_not_call)",
+      "+1415*****01 already listed, kept as it was (do_not_call, source import, added 2025-01-01T00:00:00.000Z)",
+      'argument 3 ("(415) ***-**05"): no country code: write it as +<country code>..., or give --default-country; not added',
+      'argument 4 ("call me"): not a phone number; not added',
+    ]);
+    expect(run.err).toBe(
+      "callbridge: 2 of 5 arguments were refused (named above); of the other 3: 1 added, 1 already listed (kept as it was), 1 repeated (one is written without +country code: give --default-country, such as --default-country US)\n",
+    );
+  });
+
+  it("says nothing was added when every argument is refused", async () => {
+    const run = await suppress("add", "call me", "+1 415 555 01");
+    expect(run.code).toBe(1);
+    expect(run.err).toBe("callbridge: 2 of 2 arguments were refused (named above); nothing was added\n");
     expect(await entries()).toEqual({});
   });
 
@@ -202,6 +229,23 @@ describe("suppress export", () => {
     expect(lines[0]).toBe("number,reason,source,added_at");
     expect(lines.slice(1).sort()).toEqual([`+14155550101,do_not_call,cli,${NOW}`, `+14155550102,opt_out,"route:crm, ""eu""",${NOW}`]);
     expect(run.err).toBe(`2 numbers exported from ${SUPPRESSION_LIST_KEY}\n`);
+  });
+
+  it("into a pipe closed early (`| head -2`): ends quietly with exit 0", async () => {
+    const numbers = Array.from({ length: 20_000 }, (_, i) => [`+1415${2_000_000 + i}`, JSON.stringify(entry("do_not_call", "cli"))]);
+    await redis.hset(SUPPRESSION_LIST_KEY, Object.fromEntries(numbers));
+    const main = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
+    const child = spawn(process.execPath, [main, "suppress", "export", "--redis", url], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = once(child, "exit");
+    await once(child.stdout, "data");
+    child.stdout.destroy();
+    const [code] = await exited;
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 
   it("--out into a folder that does not exist: one clear line (exit 1)", async () => {

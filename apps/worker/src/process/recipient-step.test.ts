@@ -83,7 +83,13 @@ describe("the recipient guard's step", () => {
     const clock = { now: BEFORE_NINE_PM };
     const d = deps(clock);
     // The limiter lets the call out six seconds later: 21:00:05 in New York.
-    const gate = { ...d.gate, run: <T>(_campaign: string, task: () => Promise<T>) => ((clock.now += 6_000), task()) };
+    const gate = {
+      ...d.gate,
+      run: <T>(_campaign: string, task: () => Promise<T>) => {
+        clock.now += 6_000;
+        return task();
+      },
+    };
     const end = await processRequest(request(), { ...d, gate }, signals());
     expect(d.posts()).toBe(0);
     expect(end).toMatchObject({

@@ -76,7 +76,8 @@ const Mapping = z.record(z.string().min(1), z.union([FieldPath, z.object({ value
 
 /**
  * Every listed field must equal the value, be one of a list's values, or (`{exists: true}`)
- * be present and not null. Absent: every event of the source.
+ * be present and not null; a boolean or number also matches its text form, as CRMs send them
+ * (routing/when.ts, docs/ingest.md). Absent: every event of the source.
  */
 const When = z.record(FieldPath, z.union([Scalar, z.array(Scalar).min(1), z.object({ exists: z.boolean() }).strict()])).default({});
 

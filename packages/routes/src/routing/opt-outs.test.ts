@@ -42,6 +42,39 @@ describe("routeEvents: opt-outs", () => {
   });
 
   it.each([
+    ["the text", "true"],
+    ["the boolean", true],
+    ["capitalised text", "True"],
+    ["upper-case text with spaces", " TRUE "],
+  ])("opts out when the CRM sends the do-not-call flag as %s (%j)", (_why, flag) => {
+    const fields = { properties: { phone, do_not_call: flag } };
+    const routed = routeEvents(crm, { routes: [], opt_outs: [doNotCall] }, [event("e1", fields)], receivedAt);
+    expect(routed.ignored).toBe(0);
+    expect(kinds(routed.outcomes)).toEqual([["do-not-call", "opt_out"]]);
+  });
+
+  it.each([false, "false", "False", null, ""])("leaves the number alone when the flag is %j", (flag) => {
+    const fields = { properties: { phone, do_not_call: flag } };
+    expect(routeEvents(crm, { routes: [], opt_outs: [doNotCall] }, [event("e1", fields)], receivedAt)).toEqual({
+      outcomes: [],
+      ignored: 1,
+    });
+  });
+
+  it("matches a Pipedrive option id written as a number against the id sent as text, and vice versa", () => {
+    const byNumber = optOut({ name: "by-number", when: { "data.custom_fields.dnc.id": 42 }, to: "data.phone" });
+    const byText = optOut({ name: "by-text", when: { "data.custom_fields.dnc.id": "42" }, to: "data.phone" });
+    const table = { routes: [], opt_outs: [byNumber, byText] };
+    for (const id of [42, "42"]) {
+      const fields = { data: { phone, custom_fields: { dnc: { type: "enum", id } } } };
+      expect(kinds(routeEvents(crm, table, [event("e1", fields)], receivedAt).outcomes)).toEqual([
+        ["by-number", "opt_out"],
+        ["by-text", "opt_out"],
+      ]);
+    }
+  });
+
+  it.each([
     ["a national number with the default country", { phone: "415-555-0142" }, "US", "+14155550142"],
     ["an international number", { phone: "+44 20 7946 0958" }, undefined, "+442079460958"],
     [

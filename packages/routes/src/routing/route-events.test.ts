@@ -40,11 +40,20 @@ describe("routeEvents: which routes an event matches", () => {
     expect(matchedRoutes(routes, { phone })).toEqual([]);
   });
 
-  it("compares numbers and booleans by value and type", () => {
+  it("compares numbers and booleans by value, their text forms included", () => {
     const routes = [route({ name: "portal", when: { portalId: 62515, test: false } })];
     expect(matchedRoutes(routes, { portalId: 62515, test: false, phone })).toEqual(["portal"]);
+    expect(matchedRoutes(routes, { portalId: "62515", test: "False", phone })).toEqual(["portal"]);
     expect(matchedRoutes(routes, { portalId: 62515, test: true, phone })).toEqual([]);
+    expect(matchedRoutes(routes, { portalId: 62515, test: "no", phone })).toEqual([]);
     expect(matchedRoutes(routes, { portalId: 1, test: false, phone })).toEqual([]);
+    expect(matchedRoutes(routes, { portalId: "062515", test: false, phone })).toEqual([]);
+  });
+
+  it("compares other strings exactly, case included", () => {
+    const routes = [route({ name: "lead", when: { "sObject.type": "Lead" } })];
+    expect(matchedRoutes(routes, { sObject: { type: "Lead" }, phone })).toEqual(["lead"]);
+    expect(matchedRoutes(routes, { sObject: { type: "lead" }, phone })).toEqual([]);
   });
 
   it("requires every `when` field to hold", () => {

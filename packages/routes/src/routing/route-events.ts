@@ -4,6 +4,7 @@ import { consentGiven } from "./consent.js";
 import type { RoutedEvent, RouteSource } from "./event.js";
 import { valueAt } from "./field-path.js";
 import { type PhoneResult, resolvePhone } from "./phone.js";
+import { whenHolds } from "./when.js";
 
 /**
  * What one event means for one matching entry of the routes file (`route`: a route or an
@@ -64,8 +65,8 @@ export function routeEvents(source: RouteSource, table: RoutingTable, events: re
   let ignored = 0;
   const at = receivedAt.toISOString();
   for (const event of events) {
-    const calls = routes.filter((route) => matches(route, event.fields));
-    const stops = optOuts.filter((optOut) => matches(optOut, event.fields));
+    const calls = routes.filter((route) => whenHolds(route.when, event.fields));
+    const stops = optOuts.filter((optOut) => whenHolds(optOut.when, event.fields));
     if (calls.length + stops.length === 0) ignored += 1;
     for (const route of calls) outcomes.push(callOutcome(source, route, event, at));
     for (const optOut of stops) outcomes.push(optOutOutcome(source, optOut, event, at));
@@ -116,15 +117,6 @@ function optOutOutcome(source: RouteSource, optOut: OptOutConfig, event: RoutedE
     },
     problem: describe(phone),
   };
-}
-
-function matches(route: Pick<RouteConfig, "when">, fields: unknown): boolean {
-  return Object.entries(route.when).every(([path, expected]) => {
-    const actual = valueAt(fields, path);
-    if (Array.isArray(expected)) return expected.some((option) => option === actual);
-    if (typeof expected === "object" && expected !== null) return (actual !== undefined && actual !== null) === expected.exists;
-    return expected === actual;
-  });
 }
 
 function mapFields(mapping: RouteConfig["payload"], fields: unknown): Record<string, unknown> {
