@@ -18,8 +18,8 @@ export type { CallGate, ProcessorDeps, ProcessSignals } from "./processor-deps.j
 
 const CLAIM_LOST = Symbol("claim lost");
 const LEDGER_DOWN = Symbol("ledger down");
-/** The recipient's window closed while the request waited for the limiter. */
-const WINDOW_CLOSED = Symbol("window closed");
+/** While the request waited for the limiter, its window closed or its number was listed. */
+const GUARD_CHANGED = Symbol("guard changed");
 /** How often to look again while another replica holds the key, ms. */
 const HELD_ELSEWHERE_POLL_MS = 500;
 
@@ -115,7 +115,7 @@ class RequestRun {
         if (!(await sleep(Math.min(5_000, 100 * 2 ** ledgerFailures++), this.signals.stop))) return ABANDONED;
         continue;
       }
-      if (outcome === WINDOW_CLOSED) {
+      if (outcome === GUARD_CHANGED) {
         const end = await this.guarded();
         if (end) return end;
         continue;
@@ -166,14 +166,14 @@ class RequestRun {
     const { deps, request } = this;
     return deps.gate.run(
       request.campaign_id,
-      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN | typeof WINDOW_CLOSED> => {
+      async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN | typeof GUARD_CHANGED> => {
         if (deps.circuit.isOpen) return { kind: "circuit_open" };
-        // A long wait for the limiter may have outlasted the recipient's calling window.
-        if (deps.guard.closedNow(request, this.state.ambiguous)) return WINDOW_CLOSED;
         try {
+          // A long wait for the limiter may have outlasted the window, or met an opt-out.
+          if (!(await deps.guard.stillClear(request, this.state.ambiguous))) return GUARD_CHANGED;
           if (!(await deps.claims.confirm(this.key, !this.attemptRecorded))) return CLAIM_LOST;
         } catch (error) {
-          deps.warnings.warn("idempotency ledger unavailable; not calling without it", { err: error });
+          deps.warnings.warn("Redis (the idempotency ledger or the do-not-call list) unavailable; not calling without it", { err: error });
           return LEDGER_DOWN;
         }
         this.attemptRecorded = true;

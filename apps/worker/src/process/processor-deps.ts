@@ -31,7 +31,7 @@ export interface ProcessorDeps {
   readonly watch: Pick<CampaignWatch, "status" | "forget">;
   readonly park: ParkPolicy;
   /** The recipient guard: windows, caps, the do-not-call list (docs/recipient-protection.md). */
-  readonly guard: Pick<RecipientGuard, "check" | "closedNow" | "uncount">;
+  readonly guard: Pick<RecipientGuard, "check" | "stillClear" | "uncount">;
   /** When an operator dropped a campaign's parked requests (`callbridge parked drop`), ms since the epoch. */
   readonly droppedBefore?: (campaignId: string) => number | undefined;
   readonly random?: () => number;

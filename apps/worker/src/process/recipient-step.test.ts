@@ -8,7 +8,7 @@ import { MemoryStatusCache } from "../campaigns/status-cache.js";
 import { ClaimKeeper } from "../claims/claim-keeper.js";
 import { InMemoryLedger } from "../ledger/ledger.js";
 import { RecipientGuard } from "../recipients/recipient-guard.js";
-import { InProcessRecipientStore } from "../recipients/recipient-store.js";
+import { InProcessRecipientStore, type RecipientAnswer, type RecipientStore } from "../recipients/recipient-store.js";
 import { type ProcessorDeps, processRequest } from "./process-request.js";
 import { commonProcessorDeps } from "./test-support/processor-deps.js";
 
@@ -121,5 +121,35 @@ describe("the recipient guard's step", () => {
     expect(outcomes).toEqual(["placed", "placed", "dead_lettered", "placed"]);
     const fifth = await processRequest(request(), guarded, signals());
     expect(fifth).toMatchObject({ kind: "deferred", result: { reason: "frequency_cap" } });
+  });
+
+  it("a number put on the do-not-call list while its request waits in the limiter is not called: suppressed", async () => {
+    const clock = { now: BEFORE_NINE_PM - 3_600_000 };
+    const d = deps(clock);
+    const listedNumbers = new Set<string>();
+    const entry = { reason: "opt_out" as const, source: "route:crm", added_at: "2026-12-07T23:00:00.000Z" };
+    const inner = d.store;
+    const store: RecipientStore = {
+      check: async (checks) => {
+        const answers = await inner.check(checks);
+        return checks.map((c, i) => (listedNumbers.has(c.number) ? { kind: "listed" as const, entry } : (answers[i] as RecipientAnswer)));
+      },
+      listed: async (numbers) => numbers.map((n) => (listedNumbers.has(n) ? entry : undefined)),
+      uncount: (items) => inner.uncount(items),
+    };
+    const guard = new RecipientGuard({ policyOn: true, policy: DEFAULT_RECIPIENT_POLICY, store, now: () => clock.now, random: () => 0 });
+    const r = request();
+    // The opt-out arrives while the call waits 30 s for the limiter.
+    const gate = {
+      ...d.gate,
+      run: <T>(_campaign: string, task: () => Promise<T>) => {
+        clock.now += 30_000;
+        listedNumbers.add(r.to);
+        return task();
+      },
+    };
+    const end = await processRequest(r, { ...d, guard, gate }, signals());
+    expect(d.posts()).toBe(0);
+    expect(end).toMatchObject({ kind: "finished", result: { outcome: "suppressed", reason: "opt_out" } });
   });
 });

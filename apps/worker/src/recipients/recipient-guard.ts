@@ -1,5 +1,5 @@
 import { type EffectivePolicy, placeOf, policyFor, type RecipientPolicy, windowVerdict } from "@callbridge/recipient-policy";
-import type { CallRequest } from "@callbridge/schemas";
+import type { CallRequest, SuppressionEntry } from "@callbridge/schemas";
 import { TickBatcher } from "../claims/tick-batcher.js";
 import { type GuardVerdict, guardVerdict, type WindowAnswer } from "./guard-verdict.js";
 import type { RecipientAnswer, RecipientCheck, RecipientStore } from "./recipient-store.js";
@@ -27,6 +27,9 @@ export class RecipientGuard {
   private readonly uncounts: TickBatcher<{ number: string; key: string }, void>;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly lists: TickBatcher<string, SuppressionEntry | undefined>;
+  /** When each request in flight was last checked, ms. */
+  private readonly checkedAt = new WeakMap<CallRequest, number>();
   /** What applies to each request in flight, by the request object (gone with it). */
   private readonly effective = new WeakMap<CallRequest, EffectivePolicy & { readonly zones: readonly string[] }>();
 
@@ -37,6 +40,7 @@ export class RecipientGuard {
       await store.uncount(items);
       return items.map(() => undefined);
     });
+    this.lists = new TickBatcher((numbers) => store.listed(numbers));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
   }
@@ -48,6 +52,7 @@ export class RecipientGuard {
    * call. Rejects when the store cannot be reached (the caller retries: never call unchecked).
    */
   async check(request: CallRequest, mayHaveLanded: boolean): Promise<GuardVerdict> {
+    this.checkedAt.set(request, this.now());
     const policy = this.options.policyOn && !mayHaveLanded ? this.effectiveFor(request) : undefined;
     const window = policy ? this.windowOf(request, policy) : OPEN;
     const store = await this.checks.call({
@@ -68,13 +73,17 @@ export class RecipientGuard {
   }
 
   /**
-   * Whether the request's calling window is closed now, for a request the guard let through
-   * before a wait (the limiter's queue): then it goes back to `check`, which defers it. Pure and
-   * local (no store), cheap enough to ask right before each call.
+   * Whether what `check` let through still holds right before the call, after a wait (the
+   * limiter's queue): the window still open, and — when the request waited at least
+   * RECHECK_LIST_AFTER_MS since its check — the number still off the do-not-call list (an
+   * opt-out may have come meanwhile). false sends it back to `check`, which defers or
+   * suppresses it. Rejects when the store cannot be reached.
    */
-  closedNow(request: CallRequest, mayHaveLanded: boolean): boolean {
-    if (!this.options.policyOn || mayHaveLanded) return false;
-    return this.windowOf(request, this.effectiveFor(request)).kind === "closed";
+  async stillClear(request: CallRequest, mayHaveLanded: boolean): Promise<boolean> {
+    if (this.options.policyOn && !mayHaveLanded && this.windowOf(request, this.effectiveFor(request)).kind === "closed") return false;
+    const checkedAt = this.checkedAt.get(request);
+    if (checkedAt !== undefined && this.now() - checkedAt < RECHECK_LIST_AFTER_MS) return true;
+    return (await this.lists.call(request.to)) === undefined;
   }
 
   /** Forgets that the request was counted: it ended without a call (best effort; the count expires by itself). */
@@ -110,3 +119,10 @@ export class RecipientGuard {
 }
 
 const OPEN: WindowAnswer = { kind: "open" };
+
+/**
+ * A request that reaches its call this long after its check asks the do-not-call list again,
+ * ms. Sooner, the first answer stands: a second round trip per call would cost more than the
+ * moment it covers.
+ */
+const RECHECK_LIST_AFTER_MS = 1_000;

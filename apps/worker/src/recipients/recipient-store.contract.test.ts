@@ -77,6 +77,11 @@ describe("RedisRecipientStore and the do-not-call list", () => {
     expect(await store.check([{ number, key, count: true, cooldownMs: 0 }])).toMatchObject([
       { kind: "listed", entry: { reason: "do_not_call" } },
     ]);
+    expect(await store.listed([number, freshNumber()])).toEqual([
+      { reason: "do_not_call", source: "unreadable entry", added_at: new Date(0).toISOString() },
+      undefined,
+    ]);
     await redis.hdel(SUPPRESSION_LIST_KEY, number);
+    expect(await store.listed([number])).toEqual([undefined]);
   });
 });

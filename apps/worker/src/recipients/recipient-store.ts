@@ -41,6 +41,8 @@ export const RECIPIENT_CALLS_KEPT_MS = 30 * 24 * 3_600_000;
  */
 export interface RecipientStore {
   check(checks: readonly RecipientCheck[]): Promise<RecipientAnswer[]>;
+  /** The list's entries for `numbers` (E.164), undefined for a number not on it. */
+  listed(numbers: readonly string[]): Promise<(SuppressionEntry | undefined)[]>;
   /** Forgets counted calls that did not happen (the request ended without a call). */
   uncount(items: readonly { readonly number: string; readonly key: string }[]): Promise<void>;
 }
@@ -92,6 +94,10 @@ export class InProcessRecipientStore implements RecipientStore {
       }
       return countCall(calls, check, nowMs);
     });
+  }
+
+  async listed(numbers: readonly string[]): Promise<(SuppressionEntry | undefined)[]> {
+    return numbers.map(() => undefined);
   }
 
   async uncount(items: readonly { readonly number: string; readonly key: string }[]): Promise<void> {

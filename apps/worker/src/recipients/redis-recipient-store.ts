@@ -86,6 +86,12 @@ export class RedisRecipientStore implements RecipientStore {
     return checks.map((_check, i) => answerOf(reply[2 * i] as string, reply[2 * i + 1] as string));
   }
 
+  async listed(numbers: readonly string[]): Promise<(SuppressionEntry | undefined)[]> {
+    if (numbers.length === 0) return [];
+    const entries = await this.redis.hmget(SUPPRESSION_LIST_KEY, ...numbers);
+    return entries.map((text) => (text === null ? undefined : listEntry(text)));
+  }
+
   async uncount(items: readonly { readonly number: string; readonly key: string }[]): Promise<void> {
     if (items.length === 0) return;
     await this.redis.callbridgeRecipientUncount(0, RECIPIENT_CALLS_KEY_PREFIX, ...items.flatMap(({ number, key }) => [number, key]));
