@@ -81,8 +81,12 @@ export class Admin {
 
   /** Creates the topics that are missing; safe to run at every start-up and concurrently. */
   async ensureTopics(specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+    // Read once: when a leader election makes `call` run this again after the topics were
+    // created, they are still the ones this call created, not ones that existed before it.
+    let listed: Set<string> | undefined;
     return this.call(async () => {
-      const before = new Set(await this.admin.listTopics());
+      listed ??= new Set(await this.admin.listTopics());
+      const before = listed;
       const missing = specs.filter((spec) => !before.has(spec.name));
       if (missing.length > 0) {
         // kafkajs speaks CreateTopics v3, which cannot ask for the broker's default factor (-1).
