@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CallResult } from "@callbridge/schemas";
 import { freePort, startRedisServer } from "@callbridge/test-infra";
 import { DEV_SECRETS, hubspotWebhook, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { eventually, jsonOf, readAll } from "../support/kafka.js";
+import { createTopics, eventually, jsonOf, readAll } from "../support/kafka.js";
 import { windowOpeningSoon } from "../support/recipients.js";
 import { callsPerKey } from "../support/sim-calls.js";
 import { type RunningSimulator, startSimulator } from "../support/simulator.js";
@@ -68,22 +69,26 @@ describe("an opt-out from the CRM, end to end", () => {
     cleanups.push(() => sim.sim.close());
     const redis = await startRedisServer();
     cleanups.push(() => redis.stop());
-    const { base, policy, opensAtMs } = windowOpeningSoon(20);
-    const worker = await startTestWorker(brokers, {
-      simUrl: sim.url,
-      redisUrl: redis.url,
-      env: { RECIPIENT_GUARD: "on", RECIPIENT_POLICY_FILE: policy },
-    });
-    cleanups.push(() => worker.stop());
-    const routes = join(policy, "..", "routes.yaml");
+    // The ingest first (its start is the slow part), then the policy and the worker: the window
+    // opens 20 s after the worker starts, time enough for two webhooks and an opt-out before it.
+    const topics = await createTopics(brokers);
+    const routes = join(mkdtempSync(join(tmpdir(), "opt-out-routes-")), "routes.yaml");
     writeFileSync(routes, ROUTES);
     const ingest = await startIngest({
       KAFKA_BROKERS: brokers,
       REDIS_URL: redis.url,
       ROUTES_FILE: routes,
-      CALL_REQUESTS_TOPIC: worker.topics.callRequests,
-      DLQ_TOPIC: worker.topics.deadLetters,
+      CALL_REQUESTS_TOPIC: topics.callRequests,
+      DLQ_TOPIC: topics.deadLetters,
     });
+    const { base, policy, opensAtMs } = windowOpeningSoon(20);
+    const worker = await startTestWorker(brokers, {
+      simUrl: sim.url,
+      redisUrl: redis.url,
+      topics,
+      env: { RECIPIENT_GUARD: "on", RECIPIENT_POLICY_FILE: policy },
+    });
+    cleanups.push(() => worker.stop());
 
     const optedOut = `${base}41`;
     const stays = `${base}42`;

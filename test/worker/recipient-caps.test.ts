@@ -135,7 +135,7 @@ describe("the do-not-call list and consent", () => {
   }, async () => {
     const sim = await simulator();
     const redis = await redisServer();
-    const { base, policy, opensAtMs } = windowOpeningSoon(12);
+    const { base, policy, opensAtMs } = windowOpeningSoon(20);
     const t = await startTestWorker(brokers, {
       simUrl: sim.url,
       redisUrl: redis.url,

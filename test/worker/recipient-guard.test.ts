@@ -87,7 +87,7 @@ describe("calling windows, on the real clock", () => {
     timeout: 120_000,
   }, async () => {
     const sim = await simulator();
-    const { base, policy, opensAtMs } = windowOpeningSoon(10);
+    const { base, policy, opensAtMs } = windowOpeningSoon(15);
     const t = await worker(sim, { RECIPIENT_POLICY_FILE: policy });
     const batch = Array.from({ length: 10 }, (_, i) => request(`${base}${String(10 + i)}`));
     await produceRequests(brokers, t.topics.callRequests, batch);
