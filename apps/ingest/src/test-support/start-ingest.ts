@@ -64,7 +64,9 @@ export async function startTestIngest(brokers: string, options: TestIngestOption
     clientId: uniqueName("ingest-test"),
     logger,
     requestTimeoutMs: 3_000,
-    retry: { retries: 2, initialRetryTimeMs: 100, maxRetryTimeMs: 500 },
+    // Enough to ride out a leader election of a topic just created (CI starts many test files
+    // on one fresh broker at once), short enough that an outage still answers 503 quickly.
+    retry: { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 1_000 },
   });
   if (options.topicConfig) {
     const admin = kafka.admin();
