@@ -3,31 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { daysText } from "./config-check-policy-text.js";
-import { runCli } from "./run.js";
+import { runCallbridge } from "./test-support/run-cli.js";
 
 const example = new URL("../../../config/recipient-policy.example.yaml", import.meta.url).pathname;
 const routesExample = new URL("../../../config/routes.example.yaml", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "policy-check-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, {
-    env: {},
-    out: (text) => {
-      out += `${text}\n`;
-    },
-    err: (text) => {
-      err += text;
-    },
-    interactive: false,
-    // A Friday, 07:00 in New York (EST), 04:00 in Los Angeles.
-    nowMs: () => Date.parse("2026-11-27T12:00:00Z"),
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
+// A Friday, 07:00 in New York (EST), 04:00 in Los Angeles.
+const cli = (args: string[]) => runCallbridge(args, { nowMs: () => Date.parse("2026-11-27T12:00:00Z") });
 
 /** Every key of a JSON value, however deep. */
 function keysOf(value: unknown): string[] {

@@ -3,27 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type FileLook, lookOf, policyHint } from "./config-check.js";
-import { runCli } from "./run.js";
+import { runCallbridge } from "./test-support/run-cli.js";
 
 const example = new URL("../../../config/routes.example.yaml", import.meta.url).pathname;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, {
-    env: {},
-    out: (text) => {
-      out += `${text}\n`;
-    },
-    err: (text) => {
-      err += text;
-    },
-    interactive: false,
-    nowMs: () => Date.parse("2026-11-27T12:00:00Z"),
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCallbridge(args, { nowMs: () => Date.parse("2026-11-27T12:00:00Z") });
 
 describe("callbridge config check", () => {
   it("validates the example file and lists its sources and routes", async () => {

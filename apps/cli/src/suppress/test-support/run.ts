@@ -1,13 +1,9 @@
 import { SUPPRESSION_LIST_KEY } from "@callbridge/schemas";
 import { Redis } from "ioredis";
-import { runCli } from "../../run.js";
+import { type CliRun, runCallbridge } from "../../test-support/run-cli.js";
 
 /** What a command line did: its exit code, stdout (the pieces joined by line breaks) and stderr. */
-export interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
+export type Run = CliRun;
 
 export interface RunOptions {
   /** Whether stderr is a terminal (the progress line is redrawn in place). */
@@ -16,22 +12,15 @@ export interface RunOptions {
   readonly nowMs?: () => number;
 }
 
-/** Runs `callbridge ...args` in-process, as main.ts runs it. */
+/** Runs `callbridge ...args` in-process with this process's environment (REDIS_URL), as main.ts runs it. */
 export async function callbridge(args: readonly string[], options: RunOptions & { now?: number } = {}): Promise<Run> {
-  const out: string[] = [];
-  let err = "";
   const now = options.now ?? Date.parse("2026-03-01T12:00:00.000Z");
-  const code = await runCli(args, {
+  const run = await runCallbridge(args, {
     env: process.env,
-    out: (text) => out.push(text),
-    err: (text) => {
-      err += text;
-    },
     interactive: options.interactive ?? false,
     nowMs: options.nowMs ?? (() => now),
-    signal: new AbortController().signal,
   });
-  return { code, out: out.join("\n"), err };
+  return { ...run, out: run.out.endsWith("\n") ? run.out.slice(0, -1) : run.out };
 }
 
 /**
