@@ -16,6 +16,7 @@ pnpm lint
 bash scripts/check-compose.sh
 # Alert rules: promtool check rules, promtool test rules (every alert firing and not firing).
 bash scripts/check-prometheus.sh
+bash scripts/check-helm.sh
 pnpm test
 # Dashboards and alerts against real data: a real Prometheus scraping the stack under load (about 80 s).
 node infra/grafana/dist/prove/main.js
