@@ -5,8 +5,10 @@ import { uniqueName } from "@callbridge/test-infra";
 import type { TestTopics } from "./kafka.js";
 import { SIM_TOKEN } from "./simulator.js";
 
-const entry = fileURLToPath(new URL("../../apps/worker/dist/main.js", import.meta.url));
+const workerEntry = fileURLToPath(new URL("../../apps/worker/dist/main.js", import.meta.url));
+const ingestEntry = fileURLToPath(new URL("../../apps/ingest/dist/main.js", import.meta.url));
 
+/** An app started as a process of its own; `output` keeps the last 20 kB of what it printed. */
 export interface WorkerProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -15,6 +17,15 @@ export interface WorkerProcess {
 
 /** `node apps/worker/dist/main.js` with `env`, as an operator runs it. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  return spawnApp(workerEntry, env);
+}
+
+/** `node apps/ingest/dist/main.js` with `env`, as an operator runs it. */
+export function spawnIngest(env: Record<string, string>): WorkerProcess {
+  return spawnApp(ingestEntry, env);
+}
+
+function spawnApp(entry: string, env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -27,6 +38,28 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   child.stderr?.on("data", collect);
   const exited = once(child, "exit").then(([code]) => code as number | null);
   return { child, exited, output: () => output };
+}
+
+/** SIGTERM, and the exit code once the process has drained and exited. */
+export async function stopGently(app: WorkerProcess): Promise<number | null> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return app.child.exitCode;
+  app.child.kill("SIGTERM");
+  return app.exited;
+}
+
+/** Polls `url`/readyz until it answers 200 (or the process exits, or `timeoutMs` passes). */
+export async function untilReady(app: WorkerProcess, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`exited before ready:\n${app.output()}`);
+    const status = await fetch(`${url}/readyz`).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`not ready at ${url} after ${timeoutMs} ms:\n${app.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function killHard(worker: WorkerProcess): Promise<void> {

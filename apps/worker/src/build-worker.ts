@@ -35,7 +35,7 @@ export function buildWorker(config: WorkerConfig, deps: BuildWorkerDeps): Worker
   });
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   const ledger: Ledger = redis
-    ? new RedisLedger(redis, config.ledgerTtlSeconds)
+    ? new RedisLedger(redis, config.ledgerTtlSeconds, config.kafka.groupId)
     : new InMemoryLedger(config.ledgerTtlSeconds * 1000, config.ledgerMaxEntries);
   return createWorker(config, {
     logger: deps.logger,

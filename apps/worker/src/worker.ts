@@ -325,7 +325,8 @@ class WorkerRuntime implements Worker {
       maxInFlight: config.maxInFlight,
       metrics: this.metrics,
       logger: deps.logger,
-      process: (request, signals, deferral) => processRequest(request, processorDeps, signals, deferral),
+      process: (request, signals, deferral, record) => processRequest(request, processorDeps, signals, deferral, record),
+      claims: this.claims,
       wakesEarly: (campaign, writtenAtMs) => this.parkedCommands.wakesEarly(campaign, writtenAtMs),
     });
   }

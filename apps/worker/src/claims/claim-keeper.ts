@@ -1,5 +1,15 @@
 import type { Logger } from "@callbridge/observability";
-import type { BeginResult, ConfirmItem, Finish, FinishItem, Ledger } from "../ledger/ledger.js";
+import type {
+  BeginItem,
+  BeginResult,
+  CommittedOffset,
+  ConfirmItem,
+  Finish,
+  FinishItem,
+  Ledger,
+  RecordRef,
+  SettleItem,
+} from "../ledger/ledger.js";
 import { ThrottledLog } from "../throttled-log.js";
 import { TickBatcher } from "./tick-batcher.js";
 
@@ -11,7 +21,9 @@ import { TickBatcher } from "./tick-batcher.js";
  * Right before each call the claim must still be ours. While renewals succeed that is known
  * without a round trip; after a failed renewal, or with less than a third of the lease left,
  * the ledger is asked. The first call of a request always asks, since it also records the
- * attempt. The steps of requests taken in one turn of the event loop reach the ledger together.
+ * attempt. A claim is kept after the request's end is recorded, until its outputs are written
+ * (`settle`): a replica that a rebalance handed the record meanwhile waits, then finds it
+ * settled. The steps of requests taken in one turn of the event loop reach the ledger together.
  */
 const FINISH_LINGER_MS = 5;
 
@@ -20,9 +32,10 @@ export class ClaimKeeper {
   private readonly held = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
-  private readonly begins: TickBatcher<string, BeginResult>;
+  private readonly begins: TickBatcher<BeginItem, BeginResult>;
   private readonly confirms: TickBatcher<ConfirmItem, boolean>;
-  private readonly finishes: TickBatcher<FinishItem, void>;
+  private readonly finishes: TickBatcher<FinishItem, boolean>;
+  private readonly settles: TickBatcher<SettleItem, void>;
   private readonly releases: TickBatcher<string, void>;
   private readonly warnings: ThrottledLog;
 
@@ -34,13 +47,16 @@ export class ClaimKeeper {
     private readonly now: () => number = Date.now,
   ) {
     this.warnings = new ThrottledLog(logger);
-    this.begins = new TickBatcher((keys) => ledger.begin(keys, owner, leaseMs));
+    this.begins = new TickBatcher((items) => ledger.begin(items, owner, leaseMs));
     this.confirms = new TickBatcher((items) => ledger.confirm(items, owner, leaseMs));
     // A finished request waits up to 5 ms for others: at a thousand calls a second, one round trip for several.
-    this.finishes = new TickBatcher<FinishItem, void>(async (items) => {
-      await ledger.finish(items, owner);
+    this.finishes = new TickBatcher((items) => ledger.finish(items, owner), FINISH_LINGER_MS);
+    // No linger: a worker killed between writing outputs and settling them leaves them to be
+    // written again, so that gap is kept short (outputs acknowledged together settle together).
+    this.settles = new TickBatcher<SettleItem, void>(async (items) => {
+      await ledger.settle(items, owner);
       return [];
-    }, FINISH_LINGER_MS);
+    });
     this.releases = new TickBatcher<string, void>(async (keys) => {
       await ledger.release(keys, owner);
       return [];
@@ -61,10 +77,10 @@ export class ClaimKeeper {
     this.timer = undefined;
   }
 
-  /** Placed before, held elsewhere, or claimed by us now. */
-  async begin(key: string): Promise<BeginResult> {
+  /** Settled, held elsewhere, placed before, or claimed by us now (`record`: the record the request came in). */
+  async begin(key: string, record?: RecordRef): Promise<BeginResult> {
     const sentAt = this.now();
-    const result = await this.begins.call(key);
+    const result = await this.begins.call({ key, record });
     if (result.kind === "claimed") this.held.set(key, sentAt + this.leaseMs);
     return result;
   }
@@ -81,10 +97,27 @@ export class ClaimKeeper {
     return ours;
   }
 
-  /** Records how the request ended and lets the claim go. */
-  async finish(key: string, outcome: Finish): Promise<void> {
-    await this.finishes.call({ key, outcome });
+  /**
+   * Records how the request ended; the claim is kept (and renewed) until `settle` or
+   * `release`. False when another replica holds the claim now: it reports the request.
+   */
+  async finish(key: string, outcome: Finish): Promise<boolean> {
+    const ours = await this.finishes.call({ key, outcome });
+    if (!ours) this.held.delete(key);
+    return ours;
+  }
+
+  /** The request's outputs are written: marks its record settled and lets the claim go. */
+  async settle(key: string, record: RecordRef): Promise<void> {
     this.held.delete(key);
+    await this.settles.call({ key, record });
+  }
+
+  /** Offsets committed: their records' settled marks are no longer needed. Never throws (the marks expire in a day). */
+  async forgetSettled(committed: readonly CommittedOffset[]): Promise<void> {
+    await this.ledger.forgetSettled(committed).catch((error: unknown) => {
+      this.warnings.warn("could not trim the settled marks of committed records", { err: error });
+    });
   }
 
   /** Lets the claim go, recording nothing; never throws (an unreleased claim lapses by itself). */

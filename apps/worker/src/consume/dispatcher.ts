@@ -3,9 +3,11 @@ import type { ConsumedRecord, Consumer, ProduceBatcher, RecordBatch, TopicPartit
 import { decodeJson } from "@callbridge/kafka";
 import type { Logger } from "@callbridge/observability";
 import { CallRequest, DEFERRAL_TIERS, deferralTopic } from "@callbridge/schemas";
+import type { ClaimKeeper } from "../claims/claim-keeper.js";
 import { type Deferral, type DeferredRecord, deferralRecord, readDeferredRecord } from "../deferral/deferral-record.js";
 import { isDue } from "../deferral/tiers.js";
 import { deadLetterRecord, type WorkerTopics } from "../delivery/records.js";
+import type { RecordRef } from "../ledger/ledger.js";
 import type { WorkerMetrics } from "../metrics.js";
 import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
 import { DeferralHolds } from "./deferral-holds.js";
@@ -20,7 +22,14 @@ export type { WriteLimits };
 export interface DispatcherDeps {
   readonly consumer: Pick<Consumer, "pause" | "resume" | "commit">;
   readonly output: Pick<ProduceBatcher, "send">;
-  readonly process: (request: CallRequest, signals: ProcessSignals, deferral?: Deferral) => Promise<RequestEnd>;
+  readonly process: (
+    request: CallRequest,
+    signals: ProcessSignals,
+    deferral: Deferral | undefined,
+    record: RecordRef,
+  ) => Promise<RequestEnd>;
+  /** Once a request's outputs are written its record is settled (and its claim let go); the marks are trimmed at each commit. */
+  readonly claims: Pick<ClaimKeeper, "settle" | "release" | "forgetSettled">;
   readonly topics: WorkerTopics;
   readonly maxInFlight: number;
   readonly metrics: WorkerMetrics;
@@ -222,6 +231,7 @@ export class Dispatcher {
     try {
       await this.deps.consumer.commit(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
       for (const { tracker, offset } of offsets) tracker.committed(offset);
+      await this.deps.claims.forgetSettled(offsets.map(({ topic, partition, offset }) => ({ topic, partition, below: offset })));
     } catch (error) {
       // A rebalance took the partitions; their new owner starts from the last commit.
       this.deps.logger.warn({ err: error }, "offset commit failed; the records will be redelivered to the partition's owner");
@@ -247,10 +257,15 @@ export class Dispatcher {
 
   private async run(work: Work): Promise<void> {
     const { record, origin, request, tracker } = work;
+    const ref = { topic: record.topic, partition: record.partition, offset: record.offset };
     try {
       const signals = { stop: this.stopStarting.signal, hard: this.abort.signal };
-      const verdict = await this.deps.process(request, signals, work.deferral);
+      const verdict = await this.deps.process(request, signals, work.deferral, ref);
       if (verdict.kind === "abandoned") return;
+      if (verdict.kind === "settled") {
+        tracker.done(record.offset);
+        return;
+      }
       if (verdict.kind === "deferred") {
         const records = [
           deferralRecord(
@@ -264,7 +279,7 @@ export class Dispatcher {
           ),
         ];
         if (verdict.result) records.push(this.writer.result(verdict.result));
-        if (!(await this.writer.write(records))) return;
+        if (!(await this.writer.writeAndSettle(records, request.idempotency_key, ref))) return;
         this.deps.metrics.deferrals.inc({ reason: verdict.deferral.reason });
         tracker.done(record.offset);
         return;
@@ -274,7 +289,7 @@ export class Dispatcher {
         records.push(this.writer.deadLetter(deadLetterRecord(origin, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
         this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
       }
-      if (!(await this.writer.write(records))) return;
+      if (!(await this.writer.writeAndSettle(records, request.idempotency_key, ref))) return;
       this.deps.metrics.outcome(verdict.result.outcome).inc();
       tracker.done(record.offset);
     } catch (error) {

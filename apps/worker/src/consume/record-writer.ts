@@ -2,7 +2,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES, fitRecord, KafkaOperationError, type Produce
 import type { Logger } from "@callbridge/observability";
 import type { CallResult } from "@callbridge/schemas";
 import { deadLetterFit } from "@callbridge/schemas";
+import type { ClaimKeeper } from "../claims/claim-keeper.js";
 import { CONTEXT_DROPPED_HEADER, fittedDeadLetterRecord, fittedResultRecord, type WorkerTopics } from "../delivery/records.js";
+import type { RecordRef } from "../ledger/ledger.js";
 import type { WorkerMetrics } from "../metrics.js";
 import { sleep } from "../process/sleep.js";
 
@@ -20,6 +22,7 @@ export interface RecordWriterDeps {
   readonly topics: WorkerTopics;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
+  readonly claims: Pick<ClaimKeeper, "settle" | "release">;
 }
 
 /**
@@ -82,6 +85,23 @@ export class RecordWriter {
         if (!(await sleep(waitMs, this.stop))) return false;
       }
     }
+  }
+
+  /**
+   * Writes a request's outputs, then settles its record (the claim, kept until now, goes with
+   * it): a redelivery of the record writes nothing again. When the write is given up
+   * (shutdown), the claim is let go for the next owner.
+   */
+  async writeAndSettle(records: TopicRecord[], key: string, record: RecordRef): Promise<boolean> {
+    if (!(await this.write(records))) {
+      await this.deps.claims.release(key);
+      return false;
+    }
+    // Unsettled (Redis away), a redelivery writes the outputs again: rare, and no call comes of it.
+    await this.deps.claims.settle(key, record).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, "could not mark a finished record settled; a redelivery of it would write its result again");
+    });
+    return true;
   }
 
   /** A dead letter that fits its topic, counted when trimmed. */

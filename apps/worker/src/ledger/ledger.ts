@@ -4,8 +4,28 @@ export interface PlacedEntry {
   readonly placedAt: string;
 }
 
+/**
+ * A consumed record's place in its partition. A record whose outputs (result, dead letter,
+ * deferral) were written is `settled`: until its offset is committed, a redelivery of it (a
+ * rebalance moved its partition, or its worker died before the commit) is recognised and
+ * written again by nobody.
+ */
+export interface RecordRef {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/** `begin`'s question for one request: its key, and the record it came in (when it came from Kafka). */
+export interface BeginItem {
+  readonly key: string;
+  readonly record?: RecordRef | undefined;
+}
+
 /** What `begin` found for a key. */
 export type BeginResult =
+  /** This very record was finished and its outputs written (by a replica that had it before a rebalance): nothing to do. */
+  | { readonly kind: "settled" }
   /** Placed before: nothing to send. */
   | { readonly kind: "placed"; readonly entry: PlacedEntry }
   /** Another replica's claim holds the key (a rebalance moved it): wait and begin again. */
@@ -30,6 +50,19 @@ export interface FinishItem {
   readonly outcome: Finish;
 }
 
+/** A request whose outputs are written: its record is marked settled and its claim let go. */
+export interface SettleItem {
+  readonly key: string;
+  readonly record: RecordRef;
+}
+
+/** Per partition: settled marks below `below` are no longer needed (that offset is committed). */
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly below: string;
+}
+
 /** One claim's renewal: still ours; gone (finished meanwhile, or lapsed and free); or taken by another owner. */
 export type Renewal = "renewed" | "gone" | "taken";
 
@@ -39,14 +72,20 @@ export type Renewal = "renewed" | "gone" | "taken";
  * called again. It also remembers that an attempt was made (a crash mid-call leaves an
  * ambiguous attempt: a later 409 for it means "placed"), and hands out claims: leases on a key
  * that keep two replicas off one request during a rebalance, renewed while the holder lives and
- * lapsing by themselves when it dies.
+ * lapsing by themselves when it dies. A claim is held until the request's outputs are written,
+ * and the record is then marked settled until its offset is committed: the replica a
+ * rebalance hands the record to writes nothing again, so each request gets one final event.
  *
  * Every method takes many requests at once and is atomic per request (one round trip in
  * Redis for all of them); the answers come in the order of the requests.
  */
 export interface Ledger {
-  /** Per key: placed? Else take (or renew) the claim for `owner` for `leaseMs`, unless another owner holds it. */
-  begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]>;
+  /**
+   * Per request, in this order: its record settled? Another owner holds the key (it may be
+   * writing this request's outputs now)? Placed before? Else take (or renew) the claim for
+   * `owner` for `leaseMs`.
+   */
+  begin(items: readonly BeginItem[], owner: string, leaseMs: number): Promise<BeginResult[]>;
   /**
    * Right before a call: renews each claim (or takes it again if it lapsed, or Redis lost it,
    * while nobody else took it and nothing was placed) and, where asked, records the attempt.
@@ -55,8 +94,16 @@ export interface Ledger {
   confirm(items: readonly ConfirmItem[], owner: string, leaseMs: number): Promise<boolean[]>;
   /** Renews the claims `owner` still holds among `keys`; answers, in order, what became of each. */
   renew(keys: readonly string[], owner: string, leaseMs: number): Promise<Renewal[]>;
-  /** Records how each request ended and drops its claim. */
-  finish(items: readonly FinishItem[], owner: string): Promise<void>;
+  /**
+   * Records how each request ended; the claim stays, until `settle` (outputs written) or
+   * `release`. Per request false when another owner holds the claim now (this one's lapsed
+   * while its call was at the API): that owner reports the request, this one writes nothing.
+   */
+  finish(items: readonly FinishItem[], owner: string): Promise<boolean[]>;
+  /** Marks each record settled (its outputs are written) and drops the claim. */
+  settle(items: readonly SettleItem[], owner: string): Promise<void>;
+  /** Forgets the settled marks below each committed offset: those records are not redelivered. */
+  forgetSettled(committed: readonly CommittedOffset[]): Promise<void>;
   /** Drops the claims, recording nothing (shutdown: the requests will be redelivered). */
   release(keys: readonly string[], owner: string): Promise<void>;
   close(): Promise<void>;
@@ -115,6 +162,8 @@ export class InMemoryLedger implements Ledger {
   private readonly placedKeys: BoundedExpiringMap<PlacedEntry>;
   private readonly attempted: BoundedExpiringMap<true>;
   private readonly claims = new Map<string, { owner: string; expiresAt: number }>();
+  /** `topic:partition` -> offsets settled and not yet committed. */
+  private readonly settled = new Map<string, Set<bigint>>();
 
   constructor(
     ttlMs: number,
@@ -130,11 +179,14 @@ export class InMemoryLedger implements Ledger {
     return this.placedKeys.size;
   }
 
-  async begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]> {
-    return keys.map((key): BeginResult => {
+  async begin(items: readonly BeginItem[], owner: string, leaseMs: number): Promise<BeginResult[]> {
+    return items.map(({ key, record }): BeginResult => {
+      if (record && this.settled.get(`${record.topic}:${record.partition}`)?.has(BigInt(record.offset))) return { kind: "settled" };
+      const holder = this.holderOf(key);
+      if (holder !== undefined && holder !== owner) return { kind: "held_elsewhere" };
       const entry = this.placedKeys.get(key);
       if (entry) return { kind: "placed", entry };
-      if (!this.take(key, owner, leaseMs)) return { kind: "held_elsewhere" };
+      this.take(key, owner, leaseMs);
       return { kind: "claimed", attempted: this.attempted.get(key) === true };
     });
   }
@@ -158,11 +210,30 @@ export class InMemoryLedger implements Ledger {
     });
   }
 
-  async finish(items: readonly FinishItem[], owner: string): Promise<void> {
-    for (const { key, outcome } of items) {
+  async finish(items: readonly FinishItem[], owner: string): Promise<boolean[]> {
+    return items.map(({ key, outcome }) => {
       if (outcome.kind === "placed") this.placedKeys.set(key, outcome.entry);
       if (outcome.kind === "placed" || outcome.proven) this.attempted.delete(key);
+      const holder = this.holderOf(key);
+      return holder === undefined || holder === owner;
+    });
+  }
+
+  async settle(items: readonly SettleItem[], owner: string): Promise<void> {
+    for (const { key, record } of items) {
+      const partition = `${record.topic}:${record.partition}`;
+      const offsets = this.settled.get(partition) ?? new Set<bigint>();
+      this.settled.set(partition, offsets.add(BigInt(record.offset)));
       this.drop(key, owner);
+    }
+  }
+
+  async forgetSettled(committed: readonly CommittedOffset[]): Promise<void> {
+    for (const { topic, partition, below } of committed) {
+      const offsets = this.settled.get(`${topic}:${partition}`);
+      if (!offsets) continue;
+      const bound = BigInt(below);
+      for (const offset of offsets) if (offset < bound) offsets.delete(offset);
     }
   }
 

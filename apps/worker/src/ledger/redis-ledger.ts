@@ -1,5 +1,16 @@
 import type { Redis } from "ioredis";
-import type { BeginResult, ConfirmItem, FinishItem, Ledger, PlacedEntry, Renewal } from "./ledger.js";
+import type {
+  BeginItem,
+  BeginResult,
+  CommittedOffset,
+  ConfirmItem,
+  FinishItem,
+  Ledger,
+  PlacedEntry,
+  RecordRef,
+  Renewal,
+  SettleItem,
+} from "./ledger.js";
 
 /*
  * One script per step, each over many requests: the reply has one answer per request, and
@@ -10,21 +21,24 @@ import type { BeginResult, ConfirmItem, FinishItem, Ledger, PlacedEntry, Renewal
  */
 
 /**
- * ARGV: prefix, owner, lease ms, keys... Per request: the placed entry (a string), 1 when another
- * owner holds the claim, 2 claimed, 3 claimed after an attempt.
+ * ARGV: prefix, owner, lease ms, settled prefix, then per request key, partition ('' when none)
+ * and offset. Per request: 0 its record settled, 1 another owner holds the claim (it may be
+ * writing the outputs), the placed entry (a string), 2 claimed, 3 claimed after an attempt.
  */
 const BEGIN = `
 local prefix, owner = ARGV[1], ARGV[2]
 local out = {}
-for i = 4, #ARGV do
-  local entry = redis.call('GET', prefix .. 'placed:' .. ARGV[i])
-  if entry then
-    out[#out + 1] = entry
+for i = 5, #ARGV, 3 do
+  local claim = prefix .. 'claim:' .. ARGV[i]
+  local holder = redis.call('GET', claim)
+  if ARGV[i + 1] ~= '' and redis.call('ZSCORE', ARGV[4] .. ARGV[i + 1], ARGV[i + 2]) then
+    out[#out + 1] = 0
+  elseif holder and holder ~= owner then
+    out[#out + 1] = 1
   else
-    local claim = prefix .. 'claim:' .. ARGV[i]
-    local holder = redis.call('GET', claim)
-    if holder and holder ~= owner then
-      out[#out + 1] = 1
+    local entry = redis.call('GET', prefix .. 'placed:' .. ARGV[i])
+    if entry then
+      out[#out + 1] = entry
     else
       redis.call('SET', claim, owner, 'PX', ARGV[3])
       out[#out + 1] = 2 + redis.call('EXISTS', prefix .. 'attempted:' .. ARGV[i])
@@ -76,17 +90,47 @@ for i = 4, #ARGV do
 end
 return out`;
 
-/** ARGV: prefix, owner, ttl s, then per request key, entry ('' when not placed) and forget attempt (1/0). */
+/**
+ * ARGV: prefix, owner, ttl s, then per request key, entry ('' when not placed) and forget
+ * attempt (1/0). The claim stays. Per request 1, or 0 when another owner holds the claim.
+ */
 const FINISH = `
 local prefix, owner = ARGV[1], ARGV[2]
+local out = {}
 for i = 4, #ARGV, 3 do
   local key = ARGV[i]
   if ARGV[i + 1] ~= '' then redis.call('SET', prefix .. 'placed:' .. key, ARGV[i + 1], 'EX', ARGV[3]) end
   if ARGV[i + 2] == '1' then redis.call('DEL', prefix .. 'attempted:' .. key) end
-  local claim = prefix .. 'claim:' .. key
+  local holder = redis.call('GET', prefix .. 'claim:' .. key)
+  out[#out + 1] = (holder and holder ~= owner) and 0 or 1
+end
+return out`;
+
+/**
+ * ARGV: prefix, owner, settled prefix, ttl s, then per request key, partition and offset: the
+ * offset joins its partition's sorted set of settled records (kept a day at most: the worker
+ * trims it at each commit), and the claim is dropped.
+ */
+const SETTLE = `
+local prefix, owner, settled = ARGV[1], ARGV[2], ARGV[3]
+for i = 5, #ARGV, 3 do
+  local set = settled .. ARGV[i + 1]
+  redis.call('ZADD', set, ARGV[i + 2], ARGV[i + 2])
+  redis.call('EXPIRE', set, ARGV[4])
+  local claim = prefix .. 'claim:' .. ARGV[i]
   if redis.call('GET', claim) == owner then redis.call('DEL', claim) end
 end
 return 1`;
+
+/** ARGV: settled prefix, then per partition its name and the committed offset. */
+const FORGET_SETTLED = `
+for i = 2, #ARGV, 2 do
+  redis.call('ZREMRANGEBYSCORE', ARGV[1] .. ARGV[i], '-inf', '(' .. ARGV[i + 1])
+end
+return 1`;
+
+/** How long a partition's settled marks are kept when no commit trims them (the worker stopped), s. */
+const SETTLED_TTL_SECONDS = 86_400;
 
 /** ARGV: prefix, owner, keys... */
 const RELEASE = `
@@ -103,36 +147,49 @@ interface LedgerRedis extends Redis {
   callbridgeLedgerBegin(keys: number, ...args: Args): Promise<(string | number)[]>;
   callbridgeLedgerConfirm(keys: number, ...args: Args): Promise<number[]>;
   callbridgeLedgerRenew(keys: number, ...args: Args): Promise<number[]>;
-  callbridgeLedgerFinish(keys: number, ...args: Args): Promise<1>;
+  callbridgeLedgerFinish(keys: number, ...args: Args): Promise<number[]>;
+  callbridgeLedgerSettle(keys: number, ...args: Args): Promise<1>;
+  callbridgeLedgerForgetSettled(keys: number, ...args: Args): Promise<1>;
   callbridgeLedgerRelease(keys: number, ...args: Args): Promise<1>;
 }
 
-/** The ledger in Redis: shared by every replica, surviving restarts of the worker. */
+/**
+ * The ledger in Redis: shared by every replica, surviving restarts of the worker. Settled
+ * marks are per consumer group (`group`): another deployment reading the same topics keeps
+ * its own.
+ */
 export class RedisLedger implements Ledger {
   private readonly redis: LedgerRedis;
+  private readonly settledPrefix: string;
 
   constructor(
     redis: Redis,
     private readonly ttlSeconds: number,
+    group: string,
     private readonly prefix = "callbridge:ledger:",
   ) {
     this.redis = redis as LedgerRedis;
+    this.settledPrefix = `${prefix}settled:${group}:`;
     for (const [name, lua] of [
       ["callbridgeLedgerBegin", BEGIN],
       ["callbridgeLedgerConfirm", CONFIRM],
       ["callbridgeLedgerRenew", RENEW],
       ["callbridgeLedgerFinish", FINISH],
+      ["callbridgeLedgerSettle", SETTLE],
+      ["callbridgeLedgerForgetSettled", FORGET_SETTLED],
       ["callbridgeLedgerRelease", RELEASE],
     ] as const) {
       if (!(name in redis)) redis.defineCommand(name, { lua });
     }
   }
 
-  async begin(keys: readonly string[], owner: string, leaseMs: number): Promise<BeginResult[]> {
-    if (keys.length === 0) return [];
-    const replies = await this.redis.callbridgeLedgerBegin(0, this.prefix, owner, leaseMs, ...keys);
+  async begin(items: readonly BeginItem[], owner: string, leaseMs: number): Promise<BeginResult[]> {
+    if (items.length === 0) return [];
+    const perItem = items.flatMap(({ key, record }) => [key, record ? partitionName(record) : "", record?.offset ?? ""]);
+    const replies = await this.redis.callbridgeLedgerBegin(0, this.prefix, owner, leaseMs, this.settledPrefix, ...perItem);
     return replies.map((reply): BeginResult => {
       if (typeof reply === "string") return { kind: "placed", entry: JSON.parse(reply) as PlacedEntry };
+      if (reply === 0) return { kind: "settled" };
       if (reply === 1) return { kind: "held_elsewhere" };
       return { kind: "claimed", attempted: reply === 3 };
     });
@@ -151,13 +208,26 @@ export class RedisLedger implements Ledger {
     return replies.map((reply) => (reply === 1 ? "renewed" : reply === -1 ? "taken" : "gone"));
   }
 
-  async finish(items: readonly FinishItem[], owner: string): Promise<void> {
-    if (items.length === 0) return;
+  async finish(items: readonly FinishItem[], owner: string): Promise<boolean[]> {
+    if (items.length === 0) return [];
     const perItem = items.flatMap(({ key, outcome }) => {
       const placed = outcome.kind === "placed";
       return [key, placed ? JSON.stringify(outcome.entry) : "", placed || outcome.proven ? "1" : "0"];
     });
-    await this.redis.callbridgeLedgerFinish(0, this.prefix, owner, this.ttlSeconds, ...perItem);
+    const replies = await this.redis.callbridgeLedgerFinish(0, this.prefix, owner, this.ttlSeconds, ...perItem);
+    return replies.map((reply) => reply === 1);
+  }
+
+  async settle(items: readonly SettleItem[], owner: string): Promise<void> {
+    if (items.length === 0) return;
+    const perItem = items.flatMap(({ key, record }) => [key, partitionName(record), record.offset]);
+    await this.redis.callbridgeLedgerSettle(0, this.prefix, owner, this.settledPrefix, SETTLED_TTL_SECONDS, ...perItem);
+  }
+
+  async forgetSettled(committed: readonly CommittedOffset[]): Promise<void> {
+    if (committed.length === 0) return;
+    const perPartition = committed.flatMap(({ topic, partition, below }) => [partitionName({ topic, partition }), below]);
+    await this.redis.callbridgeLedgerForgetSettled(0, this.settledPrefix, ...perPartition);
   }
 
   async release(keys: readonly string[], owner: string): Promise<void> {
@@ -167,4 +237,9 @@ export class RedisLedger implements Ledger {
 
   /** The client is shared with the limiter; whoever created it closes it. */
   async close(): Promise<void> {}
+}
+
+/** Kafka topic names hold no ':' (only letters, digits, '.', '_' and '-'). */
+function partitionName(record: Pick<RecordRef, "topic" | "partition">): string {
+  return `${record.topic}:${record.partition}`;
 }

@@ -15,10 +15,14 @@ import type { WorkerMetrics } from "../metrics.js";
 export type Finished = { kind: "finished"; result: CallResult; deadLetter?: DeadLetter };
 /** Wait durably (docs/deferral.md): write the request to its tier (and `result`, when there is one to say), then commit. */
 export type Deferred = { kind: "deferred"; deferral: Deferral; result?: CallResult };
-/** `abandoned`: shutting down; leave the record uncommitted. */
-export type RequestEnd = Finished | Deferred | { kind: "abandoned" };
+/**
+ * `abandoned`: shutting down; leave the record uncommitted. `settled`: a replica that had this
+ * record before a rebalance finished it and wrote its outputs; commit, write nothing.
+ */
+export type RequestEnd = Finished | Deferred | { kind: "abandoned" } | { kind: "settled" };
 
 export const ABANDONED: RequestEnd = { kind: "abandoned" };
+export const SETTLED: RequestEnd = { kind: "settled" };
 
 /** The body of a result event, by outcome (the rest comes from the request). */
 export type Outcome =

@@ -48,6 +48,8 @@ function deps(
   };
 }
 
+const firstRecord = { topic: "requests", partition: 0, offset: "1" };
+
 describe("processRequest and the ledger", () => {
   it("does not call for a key the ledger says was placed", async () => {
     const ledger = new InMemoryLedger(60_000, 1_000);
@@ -87,15 +89,15 @@ describe("processRequest and the ledger", () => {
             calls += 1;
             await new Promise((resolve) => setTimeout(resolve, 5));
             // While we back off, another replica claims the key and places the call.
-            expect(await ledger.begin(["k1"], "other", 60_000)).toMatchObject([{ kind: "claimed", attempted: true }]);
-            setTimeout(
-              () =>
-                void ledger.finish(
-                  [{ key: "k1", outcome: { kind: "placed", entry: { callId: "c-other", placedAt: "2026-11-27T10:00:00Z" } } }],
-                  "other",
-                ),
-              20,
-            );
+            expect(await ledger.begin([{ key: "k1" }], "other", 60_000)).toMatchObject([{ kind: "claimed", attempted: true }]);
+            setTimeout(async () => {
+              await ledger.finish(
+                [{ key: "k1", outcome: { kind: "placed", entry: { callId: "c-other", placedAt: "2026-11-27T10:00:00Z" } } }],
+                "other",
+              );
+              // Its result written: the claim goes (the record it settles is its own, not ours).
+              await ledger.settle([{ key: "k1", record: { topic: "requests", partition: 0, offset: "99" } }], "other");
+            }, 20);
             throw new TalkoverServerError({ message: "boom", code: "SERVER_ERROR", status: 500 });
           },
         },
@@ -106,39 +108,63 @@ describe("processRequest and the ledger", () => {
     expect(verdict).toMatchObject({ kind: "finished", result: { outcome: "already_placed", call_id: "c-other" } });
   });
 
-  it("forgets the attempt after a definite 4xx, so a replay's 409 is not read as its own", async () => {
-    const ledger = new InMemoryLedger(60_000, 1_000);
-    await processRequest(
-      request,
-      deps({
-        ledger,
-        client: {
-          createCampaignCall: async () => {
-            throw new TalkoverBadRequestError({ message: "not active", code: "CAMPAIGN_NOT_ACTIVE", status: 400 });
-          },
-        },
-      }),
-      signals(),
-    );
-    expect(await ledger.begin(["k1"], "replay", 1_000)).toEqual([{ kind: "claimed", attempted: false }]);
-  });
-
-  it("keeps the attempt after a 5xx among the answers, and lets the claim go", async () => {
+  it("writes nothing for a call answered 201 after another replica took the lapsed claim: that replica reports it", async () => {
     const ledger = new InMemoryLedger(60_000, 1_000);
     const verdict = await processRequest(
       request,
       deps({
         ledger,
+        leaseMs: 1,
         client: {
           createCampaignCall: async () => {
-            throw new TalkoverServerError({ message: "boom", code: "SERVER_ERROR", status: 502 });
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            // This process stalled past its lease while the call was out; another replica took the request.
+            expect(await ledger.begin([{ key: "k1" }], "other", 60_000)).toMatchObject([{ kind: "claimed", attempted: true }]);
+            return created("c-ours");
           },
         },
       }),
       signals(),
     );
+    expect(verdict).toEqual({ kind: "settled" });
+    // The call is on record: the other replica's retry, or any later one, does not call again.
+    expect(await ledger.finish([{ key: "k1", outcome: { kind: "not_placed", proven: false } }], "other")).toEqual([true]);
+    await ledger.release(["k1"], "other");
+    expect(await ledger.begin([{ key: "k1" }], "third", 60_000)).toMatchObject([{ kind: "placed", entry: { callId: "c-ours" } }]);
+  });
+
+  it("forgets the attempt after a definite 4xx, so a replay's 409 is not read as its own", async () => {
+    const ledger = new InMemoryLedger(60_000, 1_000);
+    const d = deps({
+      ledger,
+      client: {
+        createCampaignCall: async () => {
+          throw new TalkoverBadRequestError({ message: "not active", code: "CAMPAIGN_NOT_ACTIVE", status: 400 });
+        },
+      },
+    });
+    await processRequest(request, d, signals(), undefined, firstRecord);
+    // The claim is kept until the dead letter is written.
+    expect(await ledger.begin([{ key: "k1" }], "replay", 1_000)).toEqual([{ kind: "held_elsewhere" }]);
+    await d.claims.settle("k1", firstRecord);
+    expect(await ledger.begin([{ key: "k1" }], "replay", 1_000)).toEqual([{ kind: "claimed", attempted: false }]);
+    expect(await ledger.begin([{ key: "k1", record: firstRecord }], "replay", 1_000)).toEqual([{ kind: "settled" }]);
+  });
+
+  it("keeps the attempt after a 5xx among the answers, and lets the claim go once the letter is written", async () => {
+    const ledger = new InMemoryLedger(60_000, 1_000);
+    const d = deps({
+      ledger,
+      client: {
+        createCampaignCall: async () => {
+          throw new TalkoverServerError({ message: "boom", code: "SERVER_ERROR", status: 502 });
+        },
+      },
+    });
+    const verdict = await processRequest(request, d, signals(), undefined, firstRecord);
     expect(verdict).toMatchObject({ result: { outcome: "dead_lettered", reason: "retries_exhausted", attempts: 3 } });
-    expect(await ledger.begin(["k1"], "replay", 1_000)).toEqual([{ kind: "claimed", attempted: true }]);
+    await d.claims.settle("k1", firstRecord);
+    expect(await ledger.begin([{ key: "k1" }], "replay", 1_000)).toEqual([{ kind: "claimed", attempted: true }]);
   });
 
   it("sends no request that waited in the limiter while a 401 opened the circuit", async () => {

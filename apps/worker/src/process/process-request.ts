@@ -1,10 +1,10 @@
 import { type CallRequest, maskPhoneNumber, maskPhoneNumbersIn } from "@callbridge/schemas";
 import { parkVerdict } from "../campaigns/park-verdict.js";
 import type { Deferral } from "../deferral/deferral-record.js";
-import type { BeginResult, Finish } from "../ledger/ledger.js";
+import type { BeginResult, Finish, RecordRef } from "../ledger/ledger.js";
 import { LimiterAbortedError } from "../limiter/errors.js";
 import { type AttemptOutcome, type AttemptState, decide, initialAttemptState, type NextStep } from "./decide.js";
-import { ABANDONED, type Deferred, type Finished, finished, observeWebhookToCall, type RequestEnd } from "./finished.js";
+import { ABANDONED, type Deferred, type Finished, finished, observeWebhookToCall, type RequestEnd, SETTLED } from "./finished.js";
 import { ABORTED, type Retrying, retrying } from "./ledger-retry.js";
 import { type DeadLetterDraft, letterEnd } from "./letters.js";
 import type { ProcessorDeps, ProcessSignals } from "./processor-deps.js";
@@ -35,8 +35,9 @@ export function processRequest(
   deps: ProcessorDeps,
   signals: ProcessSignals,
   deferral?: Deferral,
+  record?: RecordRef,
 ): Promise<RequestEnd> {
-  return new RequestRun(request, deps, signals, deferral).run();
+  return new RequestRun(request, deps, signals, deferral, record).run();
 }
 
 /** One request's way through its attempts; what `processRequest` runs. */
@@ -61,6 +62,8 @@ class RequestRun {
     private readonly signals: ProcessSignals,
     /** Set when the request comes back from waiting durably. */
     private readonly deferral: Deferral | undefined,
+    /** The record the request came in: a redelivery of one already settled writes nothing. */
+    private readonly record: RecordRef | undefined,
   ) {
     this.key = request.idempotency_key;
     this.now = deps.now ?? (() => new Date());
@@ -85,6 +88,7 @@ class RequestRun {
     }
     const begun = await this.claimOrPlaced();
     if (begun === ABORTED) return ABANDONED;
+    if (begun.kind === "settled") return SETTLED;
     if (begun.kind === "placed") {
       this.log.debug("already placed; not calling again", { callId: begun.entry.callId });
       return finished(this.request, this.now, this.deferral?.attempts?.calls ?? 0, {
@@ -135,10 +139,10 @@ class RequestRun {
     }
   }
 
-  /** Placed before, or claimed by us (never "held elsewhere": that is waited out here). */
+  /** Settled, placed before, or claimed by us (never "held elsewhere": that is waited out here). */
   private async claimOrPlaced(): Promise<Exclude<BeginResult, { kind: "held_elsewhere" }> | typeof ABORTED> {
     for (;;) {
-      const begun = await this.beforeCall(() => this.deps.claims.begin(this.key));
+      const begun = await this.beforeCall(() => this.deps.claims.begin(this.key, this.record));
       if (begun === ABORTED || begun.kind !== "held_elsewhere") return begun;
       this.log.debug("another replica holds the request; waiting for it");
       if (!(await sleep(HELD_ELSEWHERE_POLL_MS, this.signals.stop))) return ABORTED;
@@ -150,6 +154,10 @@ class RequestRun {
     this.log.info("the claim lapsed and another replica took the request; waiting for it");
     const again = await this.claimOrPlaced();
     if (again === ABORTED) return ABANDONED;
+    if (again.kind === "settled") {
+      this.ended = true;
+      return SETTLED;
+    }
     if (again.kind === "placed") {
       this.ended = true;
       return finished(this.request, this.now, this.state.calls, { outcome: "already_placed", call_id: again.entry.callId });
@@ -191,8 +199,15 @@ class RequestRun {
 
   /** Records how the request ended in the ledger, then ends it (abandoned if shutdown cut the record short). */
   private async end(outcome: Finish, end: Finished | Deferred): Promise<RequestEnd> {
-    if ((await this.afterCall(() => this.deps.claims.finish(this.key, outcome))) === ABORTED) return ABANDONED;
+    const ours = await this.afterCall(() => this.deps.claims.finish(this.key, outcome));
+    if (ours === ABORTED) return ABANDONED;
     this.ended = true;
+    if (!ours) {
+      // Our claim lapsed while the call was out (this process stalled, or Redis did) and
+      // another replica holds the request now: its end is the one reported, not ours too.
+      this.log.info("another replica took the request while its call was at the API; it reports the outcome");
+      return SETTLED;
+    }
     // Ended without a call: it no longer counts against the recipient's cap.
     if (end.kind === "finished" && (end.result.outcome === "duplicate" || end.result.outcome === "dead_lettered")) {
       await this.deps.guard.uncount(this.request).catch(() => undefined);
