@@ -69,6 +69,13 @@ export class Consumer {
   private currentAssignment: TopicPartitions[] = [];
   private readonly listeners = new Set<(event: ConsumerEvent) => void>();
   private closing: Promise<void> | undefined;
+  /**
+   * In a group with fetch state to pause and resume: from each group join until it stops,
+   * crashes (kafkajs drops the group to restart it) or disconnects. kafkajs throws a
+   * non-retriable error at a pause or resume outside that, which would crash the caller's
+   * consumer — the worker's other consumer, say, while this one restarts.
+   */
+  private joined = false;
 
   /** @internal Made by KafkaClient only: kafkajs stays out of the public declarations. */
   constructor(
@@ -89,6 +96,7 @@ export class Consumer {
     });
     const { GROUP_JOIN, REBALANCING, CRASH, STOP } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
       this.currentAssignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
         topic,
         partitions: [...partitions].sort((a, b) => a - b),
@@ -97,6 +105,7 @@ export class Consumer {
     });
     this.consumer.on(REBALANCING, () => this.emit({ type: "rebalancing" }));
     this.consumer.on(CRASH, ({ payload }) => {
+      this.joined = false;
       logger.error(
         { component: "kafka-consumer", groupId: options.groupId, err: payload.error, restart: payload.restart },
         "consumer crashed",
@@ -104,7 +113,10 @@ export class Consumer {
       const code = (payload.error as { type?: unknown }).type;
       this.emit({ type: "crashed", error: payload.error, willRestart: payload.restart, code: typeof code === "string" ? code : undefined });
     });
-    this.consumer.on(STOP, () => this.emit({ type: "stopped" }));
+    this.consumer.on(STOP, () => {
+      this.joined = false;
+      this.emit({ type: "stopped" });
+    });
   }
 
   /** Partitions this member owns since the last group join. */
@@ -162,17 +174,24 @@ export class Consumer {
     }
   }
 
-  /** Stops fetching from these partitions (all assigned ones of the topic when `partitions` is absent). */
+  /**
+   * Stops fetching from these partitions (all assigned ones of the topic when `partitions` is
+   * absent). Outside a group join (not yet joined, restarting after a crash, stopped) there is
+   * nothing to pause: a no-op; the next join starts with everything fetching, and `assigned`
+   * listeners pause again what they must.
+   */
   pause(targets: readonly { topic: string; partitions?: readonly number[] }[]): void {
-    this.consumer.pause(targets.map(toKafkaJsTarget));
+    if (this.joined) this.consumer.pause(targets.map(toKafkaJsTarget));
   }
 
+  /** Fetches from these partitions again; a no-op outside a group join, as `pause`. */
   resume(targets: readonly { topic: string; partitions?: readonly number[] }[]): void {
-    this.consumer.resume(targets.map(toKafkaJsTarget));
+    if (this.joined) this.consumer.resume(targets.map(toKafkaJsTarget));
   }
 
   /** Stops the fetch loop, waits for the running batch, leaves the group; safe to call twice. */
   disconnect(): Promise<void> {
+    this.joined = false;
     this.closing ??= this.consumer.disconnect();
     return this.closing;
   }

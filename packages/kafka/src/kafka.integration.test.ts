@@ -201,6 +201,25 @@ describe("consumer group", () => {
   });
 });
 
+describe("consumer outside a group join", () => {
+  it("takes pause and resume as no-ops before it joins and after it disconnects (kafkajs would throw, crashing the caller)", async () => {
+    const name = await topic(1);
+    const c = consumer(uniqueName("group"));
+    await c.connect();
+    await c.subscribe([name]);
+    expect(() => c.pause([{ topic: name }])).not.toThrow();
+    expect(() => c.resume([{ topic: name }])).not.toThrow();
+    const joined = new Promise<void>((resolve) => c.on((event) => event.type === "assigned" && resolve()));
+    await c.run(async (batch) => batch.records.length);
+    await joined;
+    // Joined: a pause is real (a wrong target is refused by kafkajs, so it did reach it).
+    expect(() => c.pause([{ topic: name, partitions: [Number.NaN] }])).toThrow();
+    await c.disconnect();
+    expect(() => c.pause([{ topic: name }])).not.toThrow();
+    expect(() => c.resume([{ topic: name }])).not.toThrow();
+  });
+});
+
 describe("admin", () => {
   it("ensures topics idempotently, also when called concurrently", async () => {
     const a = await admin();
