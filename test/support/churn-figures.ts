@@ -20,12 +20,19 @@ export function callsAt(sim: RunningSimulator): CallAtSimulator[] {
 /** The outcomes that end a request (`deferred` and `parked` say more is to come). */
 const FINAL = new Set<CallResult["outcome"]>(["placed", "already_placed", "duplicate", "dead_lettered", "suppressed"]);
 
-/** Calls in the busiest 1 s window (sliding, by the simulator's clock). */
-function busiestSecond(times: readonly number[]): number {
+/**
+ * How far a call's arrival at the simulator may lag its admission by the limiter on this
+ * machine (9 processes on 2 cores: event-loop stalls of this order are common). Calls admitted
+ * over 1 s + this can arrive within 1 s, so the bound is also judged on windows this much shorter.
+ */
+export const DELIVERY_JITTER_MS = 100;
+
+/** Calls in the busiest window of `windowMs` (sliding, by the simulator's clock). */
+function busiest(times: readonly number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
   let most = 0;
   for (let start = 0, end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= 1_000) start++;
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
     most = Math.max(most, end - start + 1);
   }
   return most;
@@ -54,14 +61,20 @@ export function churnFigures(run: {
     if (FINAL.has(result.outcome)) finals.set(lead, [...(finals.get(lead) ?? []), result]);
   }
   const latencies: number[] = [];
-  let recoveryAfterKillMs = 0;
+  let retriedAfterKillMs = 0;
+  let backlogAfterKillMs = 0;
   for (const [lead, webhook] of run.accepted) {
     const first = Math.min(...(callsPerLead.get(lead) ?? [Number.NaN]));
     if (Number.isNaN(first)) continue;
     latencies.push(first - webhook.acceptedAtMs);
-    // Waiting when the worker died (or arriving while its partitions had no owner yet).
+    // Not yet called when the worker died, or arriving in the second after: the first of its
+    // partitions' requests, called when a live member has taken them over.
+    if (first > run.killedAtMs && webhook.acceptedAtMs < run.killedAtMs + 1_000) {
+      retriedAfterKillMs = Math.max(retriedAfterKillMs, first - run.killedAtMs);
+    }
+    // Also those that came in while its partitions had no owner, queued behind them until the backlog drained.
     if (first > run.killedAtMs && webhook.acceptedAtMs < run.killedAtMs + 15_000) {
-      recoveryAfterKillMs = Math.max(recoveryAfterKillMs, first - Math.max(webhook.acceptedAtMs, run.killedAtMs));
+      backlogAfterKillMs = Math.max(backlogAfterKillMs, first - Math.max(webhook.acceptedAtMs, run.killedAtMs));
     }
   }
   latencies.sort((a, b) => a - b);
@@ -78,9 +91,19 @@ export function churnFigures(run: {
     calledTwice: [...callsPerLead].filter(([, times]) => times.length > 1).map(([lead]) => lead),
     notCalled: [...run.accepted.keys()].filter((lead) => !callsPerLead.has(lead)),
     calledUnasked: [...callsPerLead.keys()].filter((lead) => !run.accepted.has(lead)),
-    maxCallsInOneSecond: busiestSecond(run.calls.map((call) => call.createdAtMs)),
+    maxCallsInOneSecond: busiest(
+      run.calls.map((call) => call.createdAtMs),
+      1_000,
+    ),
+    maxCallsInOneSecondLessJitter: busiest(
+      run.calls.map((call) => call.createdAtMs),
+      1_000 - DELIVERY_JITTER_MS,
+    ),
     webhookToCallMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
-    recoveryAfterKillMs,
+    /** The spec's recovery bound: a SIGKILLed worker's requests are called again within 10 s (those pending at the kill, or arriving in the second after it). */
+    retriedAfterKillMs,
+    /** The longest wait of a request that arrived while the dead worker's partitions had no owner, backlog included (depends on the rate's headroom over the load). */
+    backlogAfterKillMs,
     longestPauseAfterKillMs: Math.max(0, ...gaps),
     finalEvents: {
       /** Requests without exactly one final event, but for those the SIGKILL's window explains. */
