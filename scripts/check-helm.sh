@@ -90,7 +90,15 @@ must_fail "looks like a secret" --set worker.env.HUBSPOT_CLIENT_SECRET=x
 must_fail "is set by the chart" --set worker.env.SHUTDOWN_TIMEOUT_MS=1000
 must_fail "ingest.routes.requireOwn is true" -f "$CHART/values-production.yaml"
 must_fail "additional properties 'replicas' not allowed" --set ingest.replicas=3
-log "helm template: the 8 renders that must fail do"
+must_fail "the ingest may run 2 replicas but Redis is not configured" --set ingest.replicaCount=2
+must_fail "worker.env.DLQ_TOPIC differ" --set worker.env.DLQ_TOPIC=other.dlq
+# A routes file with a secret written in it (it would land in a ConfigMap), and one with
+# opt-outs (they need Redis) where none is configured.
+printf 'sources:\n  standard:\n    kind: standard-webhooks\n    secret: whsec_c2VjcmV0\nroutes: []\n' >"$work/inline-secret.yaml"
+must_fail "sources.standard.secret is written in the file" --set-file ingest.routes.content="$work/inline-secret.yaml"
+printf 'sources:\n  h:\n    kind: hubspot\n    client_secret: ${HUBSPOT_CLIENT_SECRET}\nroutes: []\nopt_outs:\n  - name: o\n    source: h\n    to: properties.phone\n' >"$work/opt-outs.yaml"
+must_fail "has opt_outs, which write the do-not-call list in Redis" --set-file ingest.routes.content="$work/opt-outs.yaml"
+log "helm template: the 12 renders that must fail do"
 
 # 5. The renders themselves.
 "$K8S_PYTHON" deploy/helm/check-rendered.py --repo . --crd-dir "$CRD_DIR" --kube-versions "$KUBE_VERSIONS" \

@@ -32,6 +32,10 @@ rendering fails with a message naming the values. templates/validate.yaml calls 
 {{- fail (printf "the worker may run %d replicas but Redis is not configured (redis.url or redis.existingSecret): without Redis each replica has its own ledger and rate limiter, so replicas would call people twice and exceed the API's limits" $workerMax) }}
 {{- end }}
 
+{{- $ingestMax := ternary (int $v.ingest.autoscaling.maxReplicas) (int $v.ingest.replicaCount) (eq $v.ingest.autoscaling.enabled true) }}
+{{- if and (gt $ingestMax 1) (not (include "callbridge.redisConfigured" .)) }}
+{{- fail (printf "the ingest may run %d replicas but Redis is not configured (redis.url or redis.existingSecret): without Redis each replica remembers only the events it delivered itself, so a CRM's retry that reaches another replica is written twice" $ingestMax) }}
+{{- end }}
 {{- if $v.ingest.autoscaling.enabled }}
 {{- if gt (int $v.ingest.autoscaling.minReplicas) (int $v.ingest.autoscaling.maxReplicas) }}
 {{- fail (printf "ingest.autoscaling.minReplicas (%d) is above ingest.autoscaling.maxReplicas (%d)" (int $v.ingest.autoscaling.minReplicas) (int $v.ingest.autoscaling.maxReplicas)) }}
@@ -50,12 +54,32 @@ rendering fails with a message naming the values. templates/validate.yaml calls 
   "worker" (list "PORT" "HOST" "LOG_LEVEL" "KAFKA_BROKERS" "KAFKA_GROUP_ID" "REDIS_URL" "CALL_REQUESTS_TOPIC" "TALKOVER_BASE_URL" "TALKOVER_API_TOKEN" "RECIPIENT_POLICY_FILE" "SHUTDOWN_TIMEOUT_MS") }}
 {{- range $app := list "ingest" "worker" }}
 {{- range $name, $_ := (get $v $app).env }}
-{{- if regexMatch "(?i)(SECRET|PASSWORD|TOKEN|CREDENTIAL|PRIVATE_KEY)" $name }}
-{{- fail (printf "%s.env.%s looks like a secret: values files are not the place for secrets. Put it in a Secret (for the ingest, the one named by ingest.routeSecrets.existingSecret; see docs/kubernetes.md)" $app $name) }}
+{{- if regexMatch "(?i)(SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|SIGNING_KEY|DSN)" $name }}
+{{- fail (printf "%s.env.%s looks like a secret: values files are not the place for secrets. %s (see docs/kubernetes.md#secrets)" $app $name (ternary "Put it in the Secret named by ingest.routeSecrets.existingSecret: its keys become the ingest's env" "The worker's only secrets are the Talkover token (worker.talkover.tokenSecret) and REDIS_URL (redis.existingSecret)" (eq $app "ingest"))) }}
 {{- end }}
 {{- if has $name (get $managed $app) }}
-{{- fail (printf "%s.env.%s is set by the chart from its own value (see values.yaml); set that value instead" $app $name) }}
+{{- fail (printf "%s.env.%s is set by the chart (from kafka.*, redis.*, %s.* or fixed by the image; see values.yaml): it cannot be overridden here" $app $name $app) }}
 {{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* Both apps must name the same dead-letter topic: the ingest writes unusable events there, the worker its letters. */}}
+{{- if ne (toString (default "" $v.ingest.env.DLQ_TOPIC)) (toString (default "" $v.worker.env.DLQ_TOPIC)) }}
+{{- fail "ingest.env.DLQ_TOPIC and worker.env.DLQ_TOPIC differ: both apps write dead letters, and `callbridge dlq` reads one topic; set it on both alike, or on neither" }}
+{{- end }}
+
+{{- /* The routes file: its secrets are ${VAR} references to the routes Secret, never the values. */}}
+{{- with $v.ingest.routes.content }}
+{{- $routes := fromYaml . }}
+{{- range $id, $source := (default dict (get $routes "sources")) }}
+{{- range $key, $value := (default dict $source) }}
+{{- if and (regexMatch "(?i)(secret|password|token|key)" $key) (kindIs "string" $value) (not (contains "${" $value)) }}
+{{- fail (printf "ingest.routes.content: sources.%s.%s is written in the file: a ConfigMap is not the place for a secret. Write ${SOME_NAME} there and put SOME_NAME in the Secret named by ingest.routeSecrets.existingSecret (docs/kubernetes.md#secrets)" $id $key) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and (get $routes "opt_outs") (not (include "callbridge.redisConfigured" $)) }}
+{{- fail "ingest.routes.content has opt_outs, which write the do-not-call list in Redis, but Redis is not configured (redis.url or redis.existingSecret): the ingest would refuse to start" }}
 {{- end }}
 {{- end }}
 
