@@ -19,3 +19,5 @@ app.get("/healthz", (_req, res) => {
   res.json({ status: "ok" });
 });
 app.listen(port, "127.0.0.1");
+// Exit on SIGTERM through process.exit, so `node --cpu-prof` (BENCH_BARE_NODE_ARGS) writes its profile.
+process.once("SIGTERM", () => process.exit(0));

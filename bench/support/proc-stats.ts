@@ -19,3 +19,16 @@ export function peakRssBytes(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
+
+/** Runs `work` and measures the CPU time (user + system) each of `pids` used meanwhile, ms, in the order given. */
+export async function cpuMsDuring<T>(pids: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuMs: number[] }> {
+  const before = pids.map(cpuMs);
+  const result = await work();
+  return { result, cpuMs: pids.map((pid, i) => cpuMs(pid) - (before[i] as number)) };
+}
+
+/** The resident memory a process has now (VmRSS), bytes. */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}

@@ -8,7 +8,7 @@ import type { IngestConfig } from "./config.js";
 import type { DeliveredEvents } from "./delivery/delivered-events.js";
 import type { DoNotCallList } from "./delivery/do-not-call.js";
 import type { TopicLimits } from "./delivery/records.js";
-import { webhookRouter } from "./http/webhook-handler.js";
+import { webhookHandler } from "./http/webhook-handler.js";
 import { createIngestMetrics, type IngestMetrics } from "./metrics.js";
 import { createSource } from "./sources/create-source.js";
 import type { Source } from "./sources/source.js";
@@ -60,7 +60,7 @@ export function createIngestApp(config: IngestConfig, deps: IngestDeps): IngestA
   const app = expressApp(
     () => readinessOf(probe.state, connected, draining, isReady()),
     () => draining,
-    webhookRouter({
+    webhookHandler({
       sources,
       routing: config.routes,
       doNotCall,
@@ -139,19 +139,27 @@ function doNotCallListFor(config: IngestConfig, list: DoNotCallList | undefined,
   const names = config.routes.opt_outs.map((optOut) => optOut.name);
   if (names.length > 0 && !list)
     throw new Error(`the routes file has opt-outs (${names.join(", ")}) but the ingest was given no do-not-call list`);
-  for (const route of names) metrics.optOuts.inc({ route }, 0);
+  for (const route of names) metrics.optOutsOf(route).inc(0);
   return list;
 }
 
-/** Health, readiness, the webhooks, and 404 for the rest; while draining, every answer closes its connection. */
-function expressApp(readiness: () => IngestReadiness, draining: () => boolean, webhooks: express.Router): express.Express {
+/**
+ * The webhooks first (the one path under load), then health, readiness and 404 for the rest.
+ * While draining, every answer closes its connection (the webhook handler sees to its own).
+ */
+function expressApp(
+  readiness: () => IngestReadiness,
+  draining: () => boolean,
+  webhooks: express.RequestHandler<{ sourceId: string }>,
+): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.post("/webhooks/:sourceId", webhooks);
   app.use((_req, res, next) => {
     if (draining()) res.set("connection", "close");
     next();
   });
-  app.set("trust proxy", false);
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
@@ -159,7 +167,6 @@ function expressApp(readiness: () => IngestReadiness, draining: () => boolean, w
     const report = readiness();
     res.status(report.ready ? 200 : 503).json(report);
   });
-  app.use(webhooks);
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
   });
@@ -207,7 +214,7 @@ function observedBatcher(producer: Producer, maxRecords: number, maxBytes: numbe
     observer: {
       onBatch(records, seconds, ok) {
         metrics.produceBatchRecords.observe(records);
-        metrics.produceDuration.observe({ result: ok ? "ok" : "failed" }, seconds);
+        metrics.produceDurationOf(ok ? "ok" : "failed").observe(seconds);
       },
     },
   });

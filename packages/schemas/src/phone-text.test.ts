@@ -24,6 +24,7 @@ describe("cleanPhoneText", () => {
     ["a line separator", "+1\u2028415 555 0101", "+1 415 555 0101"],
     ["a paragraph separator at the end", "+1 415 555 0101\u2029", "+1 415 555 0101"],
     ["a tab and a next-line control", "+1\t415\u0085555 0101", "+1 415 555 0101"],
+    ["ASCII control whitespace in otherwise plain ASCII", "+1\t415\n555\r0101", "+1 415 555 0101"],
     // Digits of other scripts are folded to ASCII.
     ["Arabic-Indic digits", "+١ ٤١٥ ٥٥٥ ٠١٠١", "+1 415 555 0101"],
     ["Extended Arabic-Indic (Persian) digits", "۰۲۱ ۸۸۷۷ ۶۶۵۵", "021 8877 6655"],

@@ -29,6 +29,9 @@ export function cleanPhoneText(text: string): string {
  * separators to a space, digits of any script to ASCII, the remaining plus variants to `+`.
  */
 export function foldPhoneCharacters(text: string): string {
+  // Printable ASCII is NFKC-stable and holds none of the characters below (its only space is
+  // the plain one): most numbers and messages skip the Unicode passes.
+  if (PRINTABLE_ASCII.test(text)) return text;
   return text
     .normalize("NFKC")
     .replace(FORMAT_CHARACTERS, "")
@@ -36,6 +39,8 @@ export function foldPhoneCharacters(text: string): string {
     .replace(DECIMAL_DIGIT, (digit) => String(decimalDigitValue(digit.codePointAt(0) as number)))
     .replace(PLUS_VARIANTS, "+");
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Unicode general category Cf: characters that only steer rendering and are never part of a number. */
 const FORMAT_CHARACTERS = /\p{Cf}/gu;

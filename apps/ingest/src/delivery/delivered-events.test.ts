@@ -58,6 +58,19 @@ describe("InMemoryDeliveredEvents", () => {
     expect(await delivered.delivered(["k1", "k2", "k3", "k4"])).toEqual(new Set(["k1", "k3", "k4"]));
   });
 
+  it("keeps exactly the newest keys through many drops and refreshes", async () => {
+    const delivered = new InMemoryDeliveredEvents(60_000, 100, clock);
+    // The model: keys in remembered order, a refreshed key moved to the end, the oldest dropped.
+    let model: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const key = i % 7 === 0 && model.length > 50 ? (model[model.length - 40] as string) : `k${i}`;
+      await delivered.remember([key]);
+      model = [...model.filter((k) => k !== key), key].slice(-100);
+    }
+    const candidates = Array.from({ length: 5_000 }, (_, i) => `k${i}`);
+    expect([...(await delivered.delivered(candidates))].sort()).toEqual([...model].sort());
+  });
+
   it("closes without losing what it knows", async () => {
     const delivered = new InMemoryDeliveredEvents(60_000, 100, clock);
     await delivered.remember(["k1"]);

@@ -33,6 +33,12 @@ export interface DeliveredEvents {
 export class InMemoryDeliveredEvents implements DeliveredEvents {
   private readonly expiresAt = new Map<string, number>();
   private readonly claims = new Map<string, { owner: string; expiresAt: number }>();
+  /**
+   * Walks `expiresAt` from its oldest key as keys are dropped. A new iterator per drop would
+   * step again over every key dropped before (a Map keeps them as holes until it rehashes):
+   * tens of microseconds per webhook once the memory is full.
+   */
+  private oldest: Iterator<string> | undefined;
 
   constructor(
     private readonly ttlMs: number,
@@ -73,9 +79,15 @@ export class InMemoryDeliveredEvents implements DeliveredEvents {
       this.expiresAt.delete(key);
       this.expiresAt.set(key, expires);
     }
-    for (const key of this.expiresAt.keys()) {
-      if (this.expiresAt.size <= this.maxKeys) break;
-      this.expiresAt.delete(key);
+    while (this.expiresAt.size > this.maxKeys) {
+      // Keys are only ever added last, so the walk's next live key is the oldest.
+      let next = this.oldest?.next();
+      if (next === undefined || next.done) {
+        this.oldest = this.expiresAt.keys();
+        next = this.oldest.next();
+      }
+      if (next.done) break;
+      this.expiresAt.delete(next.value);
     }
   }
 

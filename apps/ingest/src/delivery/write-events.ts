@@ -33,6 +33,10 @@ export type WriteOutcome =
 /** A claim outlives the write it guards by this much, ms (then a dead writer's claim lapses). */
 const CLAIM_MARGIN_MS = 2_000;
 
+/** Claim owners are this process's id and a count: unique across replicas without a UUID per webhook. */
+const PROCESS_ID = randomUUID();
+let writes = 0;
+
 /**
  * Writes a webhook's routed events once: claims their keys (concurrent deliveries of one event
  * wait for each other, see claimEvents), sizes the records against the topics' limits, sends
@@ -41,7 +45,8 @@ const CLAIM_MARGIN_MS = 2_000;
  */
 export async function writeEvents(deps: WriteDeps, source: Source, outcomes: readonly KafkaOutcome[], now: Date): Promise<WriteOutcome> {
   const log = deps.logger;
-  const owner = randomUUID();
+  writes += 1;
+  const owner = `${PROCESS_ID}:${writes}`;
   const release = (keys: readonly string[]) =>
     deps.delivered.release(keys, owner).catch((error: unknown) => {
       log.warn({ err: error }, "could not release claimed events; they lapse by themselves");

@@ -30,6 +30,7 @@ export type VerifyResult = { ok: true; events: SourceEvent[] } | { ok: false; re
 /** What a source answers; most answer JSON, Salesforce a SOAP envelope. */
 export interface SourceReply {
   readonly status: number;
+  /** Sent as it is: give the charset of a text type. */
   readonly contentType: string;
   readonly body: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -61,13 +62,16 @@ export interface Source {
   refused(status: number, message: string, headers?: Record<string, string>): SourceReply;
 }
 
+/** The content type of JSON answers, with the charset Express would add to it. */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
 /** The JSON answers of every source but Salesforce. */
 export const jsonReplies = {
   accepted(summary: WebhookSummary): SourceReply {
-    return { status: 202, contentType: "application/json", body: JSON.stringify(summary) };
+    return { status: 202, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(summary) };
   },
   refused(status: number, message: string, headers?: Record<string, string>): SourceReply {
-    return { status, contentType: "application/json", body: JSON.stringify({ error: message }), ...(headers ? { headers } : {}) };
+    return { status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify({ error: message }), ...(headers ? { headers } : {}) };
   },
 };
 

@@ -1,6 +1,6 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { constantTimeEqual } from "./constant-time.js";
+import { signatureEqual } from "./constant-time.js";
 import { header, type InboundWebhook, jsonReplies, parseJson, type Source, type VerifyResult } from "./source.js";
 
 /** The spec's reference libraries refuse timestamps more than 5 minutes old or ahead. */
@@ -23,7 +23,8 @@ export interface StandardWebhooksSourceConfig {
  */
 export function standardWebhooksSource(config: StandardWebhooksSourceConfig): Source {
   // `whsec_<base64>`: the key is the decoded bytes, not the string (the schema checked the form).
-  const keys = config.secrets.map((secret) => Buffer.from(secret.replace(/^whsec_/, ""), "base64"));
+  // Made into key objects once: createHmac would import a Buffer key again on every webhook.
+  const keys = config.secrets.map((secret) => createSecretKey(Buffer.from(secret.replace(/^whsec_/, ""), "base64")));
   return {
     id: config.id,
     kind: "standard-webhooks",
@@ -37,14 +38,10 @@ export function standardWebhooksSource(config: StandardWebhooksSourceConfig): So
       if (Math.abs(nowMs / 1000 - seconds) > STANDARD_WEBHOOKS_TOLERANCE_S)
         return { ok: false, rejection: { status: 401, reason: "stale_timestamp" } };
 
-      const offered = signatures
-        .split(" ")
-        .map((entry) => entry.split(","))
-        .filter(([version, value]) => version === "v1" && value !== undefined)
-        .map(([, value]) => value as string);
+      const offered = v1Signatures(signatures);
       const valid = keys.some((key) => {
         const expected = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(webhook.rawBody).digest("base64");
-        return offered.some((signature) => constantTimeEqual(expected, signature));
+        return offered.some((signature) => signatureEqual(expected, signature));
       });
       if (!valid) return { ok: false, rejection: { status: 401, reason: "bad_signature" } };
 
@@ -53,6 +50,16 @@ export function standardWebhooksSource(config: StandardWebhooksSourceConfig): So
       return { ok: true, events: [{ id, fields: json.value }] };
     },
   };
+}
+
+/** The values of the `v1,<base64>` entries of a space-separated `webhook-signature` header. */
+function v1Signatures(header: string): string[] {
+  const values: string[] = [];
+  for (const entry of header.split(" ")) {
+    const [version, value] = entry.split(",");
+    if (version === "v1" && value !== undefined) values.push(value);
+  }
+  return values;
 }
 
 export interface SignatureHeaders {

@@ -59,8 +59,7 @@ export interface RoutedWebhook {
  * of them; its outcomes come in file order, routes first, then opt-outs.
  */
 export function routeEvents(source: RouteSource, table: RoutingTable, events: readonly RoutedEvent[], receivedAt: Date): RoutedWebhook {
-  const routes = table.routes.filter((route) => route.source === source.id);
-  const optOuts = (table.opt_outs ?? []).filter((optOut) => optOut.source === source.id);
+  const { routes, optOuts } = entriesOf(table, source.id);
   const outcomes: RouteOutcome[] = [];
   let ignored = 0;
   const at = receivedAt.toISOString();
@@ -72,6 +71,31 @@ export function routeEvents(source: RouteSource, table: RoutingTable, events: re
     for (const optOut of stops) outcomes.push(optOutOutcome(source, optOut, event, at));
   }
   return { outcomes, ignored };
+}
+
+interface SourceEntries {
+  readonly routes: readonly RouteConfig[];
+  readonly optOuts: readonly OptOutConfig[];
+}
+
+/** Each table's routes and opt-outs by source id, sorted out once per table and source (a table is read-only). */
+const entriesBySource = new WeakMap<RoutingTable, Map<string, SourceEntries>>();
+
+function entriesOf(table: RoutingTable, sourceId: string): SourceEntries {
+  let bySource = entriesBySource.get(table);
+  if (bySource === undefined) {
+    bySource = new Map();
+    entriesBySource.set(table, bySource);
+  }
+  let entries = bySource.get(sourceId);
+  if (entries === undefined) {
+    entries = {
+      routes: table.routes.filter((route) => route.source === sourceId),
+      optOuts: (table.opt_outs ?? []).filter((optOut) => optOut.source === sourceId),
+    };
+    bySource.set(sourceId, entries);
+  }
+  return entries;
 }
 
 function callOutcome(source: RouteSource, route: RouteConfig, event: RoutedEvent, at: string): RouteOutcome {
@@ -121,7 +145,8 @@ function optOutOutcome(source: RouteSource, optOut: OptOutConfig, event: RoutedE
 
 function mapFields(mapping: RouteConfig["payload"], fields: unknown): Record<string, unknown> {
   const mapped: Record<string, unknown> = {};
-  for (const [key, source] of Object.entries(mapping)) {
+  for (const key of Object.keys(mapping)) {
+    const source = mapping[key] as RouteConfig["payload"][string];
     const value = typeof source === "string" ? valueAt(fields, source) : source.value;
     if (value !== undefined) mapped[key] = value;
   }

@@ -6,12 +6,18 @@ type When = Readonly<Record<string, WhenScalar | readonly WhenScalar[] | { reado
 
 /** Whether every condition of a `when` holds for an event's fields (an empty `when` always holds). */
 export function whenHolds(when: When, fields: unknown): boolean {
-  return Object.entries(when).every(([path, expected]) => {
+  for (const path of Object.keys(when)) {
+    const expected = when[path] as When[string];
     const actual = valueAt(fields, path);
-    if (typeof expected !== "object" || expected === null) return sameValue(expected, actual);
-    if ("exists" in expected) return (actual !== undefined && actual !== null) === expected.exists;
-    return expected.some((option) => sameValue(option, actual));
-  });
+    const holds =
+      typeof expected !== "object" || expected === null
+        ? sameValue(expected, actual)
+        : "exists" in expected
+          ? (actual !== undefined && actual !== null) === expected.exists
+          : expected.some((option) => sameValue(option, actual));
+    if (!holds) return false;
+  }
+  return true;
 }
 
 /**
