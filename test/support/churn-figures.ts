@@ -25,7 +25,7 @@ const FINAL = new Set<CallResult["outcome"]>(["placed", "already_placed", "dupli
  * machine (9 processes on 2 cores: event-loop stalls of this order are common). Calls admitted
  * over 1 s + this can arrive within 1 s, so the bound is also judged on windows this much shorter.
  */
-export const DELIVERY_JITTER_MS = 100;
+const DELIVERY_JITTER_MS = 100;
 
 /** Calls in the busiest window of `windowMs` (sliding, by the simulator's clock). */
 function busiest(times: readonly number[], windowMs: number): number {
