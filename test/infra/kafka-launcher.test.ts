@@ -20,6 +20,18 @@ afterAll(async () => {
   expect(existsSync(instanceDir)).toBe(false);
 });
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up): while the broker is down between a
+ * stop and a start, an outgoing connection of another test could take a port in that range as
+ * its source port, and the launcher would then (as documented) start on another one.
+ */
+async function portOutsideEphemeralRange(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await portFree(port)) return port;
+  }
+}
+
 async function createTopic(brokers: string, topic: string): Promise<void> {
   const admin = new KafkaClient({
     brokers: [brokers],
@@ -33,7 +45,7 @@ async function createTopic(brokers: string, topic: string): Promise<void> {
 
 describe.skipIf(!kcatAvailable())("Kafka launcher (kcat is the independent client)", () => {
   it("starts a broker, keeps its data over restart and kill -9, and stops it", { timeout: 180_000 }, async () => {
-    const first = await startKafka({ name, env: process.env, fresh: true });
+    const first = await startKafka({ name, env: process.env, fresh: true, port: await portOutsideEphemeralRange() });
     expect(first.started).toBe(true);
     expect(first.brokers).toBe(`127.0.0.1:${first.port}`);
     expect(first.controllerPort).not.toBe(first.port);
