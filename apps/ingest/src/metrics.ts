@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
+import { Counter, childByLabel, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
 
 /** Outcome of one webhook request, as its status says. */
 export type RequestOutcome =
@@ -19,39 +19,23 @@ export type EventOutcome = "routed" | "ignored" | "duplicate" | "invalid_phone" 
 
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
-/**
- * prom-client hashes the label set on every call; the per-webhook paths keep each label
- * value's child instead (the values are bounded by configuration, so the cache is too).
- */
-function byLabel<T>(child: (value: string) => T): (value: string) => T {
-  const children = new Map<string, T>();
-  return (value) => {
-    let found = children.get(value);
-    if (found === undefined) {
-      found = child(value);
-      children.set(value, found);
-    }
-    return found;
-  };
-}
-
 /** Labels are bounded by configuration: source ids and route names, never event data. */
 export function createIngestMetrics(registry: Registry) {
   const metrics = createMetrics(registry);
   return {
     ...metrics,
     /** `requests` of one source, by outcome. */
-    requestsOf: byLabel((source) => byLabel((outcome) => metrics.requests.labels({ source, outcome }))),
+    requestsOf: childByLabel((source) => childByLabel((outcome) => metrics.requests.labels({ source, outcome }))),
     /** `events` of one source, by outcome. */
-    eventsOf: byLabel((source) => byLabel((outcome) => metrics.events.labels({ source, outcome }))),
+    eventsOf: childByLabel((source) => childByLabel((outcome) => metrics.events.labels({ source, outcome }))),
     /** `requestDuration` of one source. */
-    requestDurationOf: byLabel((source) => metrics.requestDuration.labels({ source })),
+    requestDurationOf: childByLabel((source) => metrics.requestDuration.labels({ source })),
     /** `callRequests` of one route. */
-    callRequestsOf: byLabel((route) => metrics.callRequests.labels({ route })),
+    callRequestsOf: childByLabel((route) => metrics.callRequests.labels({ route })),
     /** `optOuts` of one opt-out. */
-    optOutsOf: byLabel((route) => metrics.optOuts.labels({ route })),
+    optOutsOf: childByLabel((route) => metrics.optOuts.labels({ route })),
     /** `produceDuration` by result. */
-    produceDurationOf: byLabel((result) => metrics.produceDuration.labels({ result })),
+    produceDurationOf: childByLabel((result) => metrics.produceDuration.labels({ result })),
   };
 }
 

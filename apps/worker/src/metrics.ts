@@ -1,22 +1,6 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
+import { Counter, childByLabel, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
-
-/**
- * prom-client hashes the label set on every call; the per-call paths keep each label value's
- * child instead (the values are bounded, so the cache is too).
- */
-function byLabel<T>(child: (value: string) => T): (value: string) => T {
-  const children = new Map<string, T>();
-  return (value) => {
-    let found = children.get(value);
-    if (found === undefined) {
-      found = child(value);
-      children.set(value, found);
-    }
-    return found;
-  };
-}
 
 /** Labels are bounded: outcomes, statuses, reasons, the API's documented codes, partitions. Never a phone or an id. */
 export function createWorkerMetrics(registry: Registry) {
@@ -24,11 +8,11 @@ export function createWorkerMetrics(registry: Registry) {
   return {
     ...metrics,
     /** `outcomes` for one outcome. */
-    outcome: byLabel((outcome) => metrics.outcomes.labels({ outcome })),
+    outcome: childByLabel((outcome) => metrics.outcomes.labels({ outcome })),
     /** `apiResponses` for one status (or failure kind). */
-    apiResponse: byLabel((status) => metrics.apiResponses.labels({ status })),
+    apiResponse: childByLabel((status) => metrics.apiResponses.labels({ status })),
     /** `apiDuration` for one status class. */
-    apiDurationOf: byLabel((statusClass) => metrics.apiDuration.labels({ status_class: statusClass })),
+    apiDurationOf: childByLabel((statusClass) => metrics.apiDuration.labels({ status_class: statusClass })),
   };
 }
 
