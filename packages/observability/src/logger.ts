@@ -34,6 +34,8 @@ export interface LoggerConfig {
   readonly level?: LogLevel;
   /** Where lines go; stdout when absent. Tests pass a stream to read what was logged. */
   readonly destination?: DestinationStream;
+  /** Fields merged into every line (the active span's `trace_id`/`span_id` when tracing is on). */
+  readonly mixin?: () => object | undefined;
 }
 
 /** The one way callbridge makes a root logger: JSON lines, ISO times, secrets redacted. */
@@ -45,5 +47,7 @@ export function createLogger(config: LoggerConfig): Logger {
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     formatters: { level: (label) => ({ level: label }) },
   };
+  const { mixin } = config;
+  if (mixin) options.mixin = () => mixin() ?? {};
   return config.destination ? pino(options, config.destination) : pino(options);
 }

@@ -1,10 +1,38 @@
-import { Registry } from "prom-client";
+import { type Histogram, type LabelValues, type OpenMetricsContentType, Registry } from "prom-client";
+import { activeExemplar, tracingOn } from "./tracing/spans.js";
 
 export { Counter, Gauge, Histogram, Registry } from "prom-client";
 
-/** Every app gets its own registry (never prom-client's global one), so tests can build many. */
+/**
+ * Every app gets its own registry (never prom-client's global one), so tests can build many.
+ * With tracing on it speaks OpenMetrics, the only text format that carries exemplars
+ * (Prometheus asks for it first, and keeps exemplars with `--enable-feature=exemplar-storage`).
+ */
 export function createRegistry(): Registry {
-  return new Registry();
+  const registry = new Registry();
+  if (tracingOn()) (registry as unknown as Registry<OpenMetricsContentType>).setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
+}
+
+/** Histogram options for a latency that links to traces: exemplars kept only while tracing is on. */
+export function exemplarsWhenTracing(): { enableExemplars: boolean } {
+  return { enableExemplars: tracingOn() };
+}
+
+/**
+ * Observes one labelled series of `histogram` (made with exemplarsWhenTracing), attaching the
+ * active span's trace id as the bucket's exemplar (`trace_id`, what Grafana links to the trace
+ * backend by). With tracing off it is the series' plain `observe`.
+ */
+export function tracedObserver<L extends string>(histogram: Histogram<L>, labels: Partial<Record<L, string>>): (seconds: number) => void {
+  const child = histogram.labels(labels);
+  if (!tracingOn()) return (seconds) => child.observe(seconds);
+  return (seconds) => {
+    const exemplarLabels = activeExemplar();
+    // prom-client types exemplar labels as the series' own label names; any names are accepted.
+    if (exemplarLabels) histogram.observe({ labels, value: seconds, exemplarLabels: exemplarLabels as LabelValues<L> });
+    else child.observe(seconds);
+  };
 }
 
 /** Histogram buckets in seconds for HTTP and Kafka round trips on one machine or one region. */

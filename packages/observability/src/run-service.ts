@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import { createLogger, type LoggerConfig } from "./logger.js";
 import { ShutdownManager } from "./shutdown.js";
+import { tracingSettingsFromEnv } from "./tracing/settings.js";
+import { activeTraceFields } from "./tracing/spans.js";
+import { startTracing, type Tracing } from "./tracing/start.js";
 
 /** A config loader's answer: the config, or every problem found (each naming its variable). */
 export type LoadedConfig<C> = { readonly ok: true; readonly config: C } | { readonly ok: false; readonly problems: readonly string[] };
@@ -35,20 +38,37 @@ export interface ServiceDefinition<C extends { readonly logLevel: LoggerConfig["
  * run the shutdown steps once, within the deadline, then exit 0 if all of them finished
  * cleanly, else 1. These are the conventions of process supervisors (Kubernetes, systemd,
  * Docker): SIGTERM asks for a graceful stop, a non-zero code means "look at me".
+ *
+ * Tracing (OpenTelemetry, off unless the OTEL_* variables ask for it: tracingSettingsFromEnv)
+ * starts before the service, its problems reported with the configuration's; log lines then
+ * carry `trace_id`/`span_id`, and buffered spans are exported after the last stop step.
  */
 export async function runService<C extends { readonly logLevel: LoggerConfig["level"] }>(
   definition: ServiceDefinition<C>,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const loaded = definition.loadConfig(env);
-  if (!loaded.ok) {
-    console.error(`${definition.name}: invalid configuration\n  ${loaded.problems.join("\n  ")}`);
+  const tracingSettings = tracingSettingsFromEnv(env);
+  if (!loaded.ok || !tracingSettings.ok) {
+    const problems = [...(loaded.ok ? [] : loaded.problems), ...(tracingSettings.ok ? [] : tracingSettings.problems)];
+    console.error(`${definition.name}: invalid configuration\n  ${problems.join("\n  ")}`);
     process.exit(2);
   }
   const { config } = loaded;
-  const logger = createLogger({ name: definition.name, level: config.logLevel });
+  const traced = tracingSettings.settings.enabled;
+  const logger = createLogger({ name: definition.name, level: config.logLevel, ...(traced ? { mixin: activeTraceFields } : {}) });
+  const tracing = startTracing(tracingSettings.settings, `callbridge-${definition.name}`, logger);
+  if (tracingSettings.settings.enabled) {
+    const { exporters, otlpUrl, protocol } = tracingSettings.settings;
+    logger.info({ exporters, ...(exporters.includes("otlp") ? { otlpUrl, protocol } : {}) }, "tracing on");
+  }
   const shutdown = new ShutdownManager(logger, definition.shutdownDeadlineMs(config));
-  const stopAndExit = (reason: string, code?: number) => void shutdown.run(reason).then((clean) => process.exit(code ?? (clean ? 0 : 1)));
+  const stopAll = async (reason: string) => {
+    const clean = await shutdown.run(reason);
+    await flushTraces(tracing, logger);
+    return clean;
+  };
+  const stopAndExit = (reason: string, code?: number) => void stopAll(reason).then((clean) => process.exit(code ?? (clean ? 0 : 1)));
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => stopAndExit(signal));
 
   let started: Awaited<ReturnType<ServiceDefinition<C>["start"]>>;
@@ -58,11 +78,17 @@ export async function runService<C extends { readonly logLevel: LoggerConfig["le
     const line = definition.describeStartupError?.(error);
     if (line === undefined) logger.fatal({ err: error }, `${definition.name} could not start`);
     else logger.fatal(`${definition.name} could not start: ${line}`);
-    await shutdown.run("start-up failed");
+    await stopAll("start-up failed");
     process.exit(1);
   }
   void started?.failed?.then((error) => {
     logger.fatal(`${definition.name} stopped: ${error.message}`);
     stopAndExit("failed", 1);
   });
+}
+
+/** Exports the spans still buffered (the last stop step); a collector that is down costs at most its timeout, and is no failure of the service. */
+async function flushTraces(tracing: Tracing, logger: Logger): Promise<void> {
+  if (!tracing.enabled) return;
+  await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, "could not export the last spans"));
 }

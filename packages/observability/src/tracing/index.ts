@@ -1,0 +1,4 @@
+export * from "./propagation.js";
+export * from "./settings.js";
+export * from "./spans.js";
+export * from "./start.js";

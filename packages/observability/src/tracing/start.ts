@@ -1,0 +1,64 @@
+import { DiagLogLevel, diag } from "@opentelemetry/api";
+import { OTLPTraceExporter as OtlpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as OtlpProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace-node";
+import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { Logger } from "pino";
+import type { TracingSettings } from "./settings.js";
+import { setTracingOn } from "./spans.js";
+
+/** A running tracer provider; `shutdown` exports what is buffered, then stops. */
+export interface Tracing {
+  readonly enabled: boolean;
+  shutdown(): Promise<void>;
+}
+
+const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
+
+/**
+ * Registers the process's tracer provider (the global one `@opentelemetry/api` hands out), the
+ * W3C Trace Context propagator and an AsyncLocalStorage context manager, so spans started in
+ * this process find their parent across `await`s. Off settings register nothing: the API's
+ * no-op tracer answers, and callbridge's helpers skip their work (see `tracingOn`).
+ *
+ * Spans are batched (OTEL_BSP_* tune the batch) and sent to the OTLP/HTTP endpoint; the
+ * exporter reads OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION itself; the sampler
+ * comes from OTEL_TRACES_SAMPLER (default parentbased_always_on: a sender's sampled flag is
+ * followed). An export that fails is logged by the SDK at most as a warning, never thrown.
+ */
+export function startTracing(settings: TracingSettings, defaultServiceName: string, logger?: Logger): Tracing {
+  if (!settings.enabled) return OFF;
+  if (logger) {
+    const log = logger.child({ component: "tracing" });
+    diag.setLogger(
+      {
+        error: (message, ...args) => log.warn({ args: args.map(String) }, message),
+        warn: (message, ...args) => log.warn({ args: args.map(String) }, message),
+        info: () => undefined,
+        debug: () => undefined,
+        verbose: () => undefined,
+      },
+      DiagLogLevel.WARN,
+    );
+  }
+  const spanProcessors: SpanProcessor[] = settings.exporters.map((name) => {
+    if (name === "console") return new BatchSpanProcessor(new ConsoleSpanExporter());
+    const exporter =
+      settings.protocol === "http/json"
+        ? new OtlpJsonExporter({ url: settings.otlpUrl })
+        : new OtlpProtobufExporter({ url: settings.otlpUrl });
+    return new BatchSpanProcessor(exporter);
+  });
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: defaultServiceName }).merge(detectResources({ detectors: [envDetector] }));
+  const provider = new NodeTracerProvider({ resource, spanProcessors });
+  provider.register();
+  setTracingOn(true);
+  return {
+    enabled: true,
+    async shutdown() {
+      setTracingOn(false);
+      await provider.shutdown();
+    },
+  };
+}
