@@ -15,6 +15,7 @@ import { runDemo } from "./stack/demo.js";
 import { runStack } from "./stack/stack.js";
 import { addSuppressCommands } from "./suppress/command.js";
 import { describeTopics, ensureTopics } from "./topics/topics.js";
+import { withTracing } from "./tracing.js";
 
 export interface ProgramIo {
   readonly env: Record<string, string | undefined>;
@@ -40,7 +41,7 @@ interface GlobalOptions {
 export function createProgram(io: ProgramIo, extend: (program: Command, context: () => CliContext) => void = () => {}): Command {
   const program = createRootCommand(io);
   const context = (): CliContext => contextFromOptions(program, io);
-  addDlqCommands(program, context);
+  addDlqCommands(program, context, io);
   addTopicsCommands(program, context);
   addParkedCommands(program, context);
   addSuppressCommands(program, context, io);
@@ -119,8 +120,8 @@ function withLetterFilters(command: Command): Command {
     .option("--until <time>", "dead-lettered at or before: 30m, 2h, 7d ago, or an ISO time");
 }
 
-/** `dlq list`, `dlq inspect`, `dlq replay`. */
-function addDlqCommands(program: Command, context: () => CliContext): void {
+/** `dlq list`, `dlq inspect`, `dlq replay` (traced when the OTEL_* variables ask). */
+function addDlqCommands(program: Command, context: () => CliContext, io: ProgramIo): void {
   const dlq = program.command("dlq").description("inspect and replay dead letters");
   withLetterFilters(dlq.command("list").description("list dead letters, newest last"))
     .option("--limit <n>", "show only the last n", positiveInt)
@@ -138,7 +139,7 @@ function addDlqCommands(program: Command, context: () => CliContext): void {
     .option("--campaign-map <old=new>", "send one campaign's letters to another (repeatable)", appendOption)
     .option("--rate <n>", "letters per second at most (0: no cap)", nonNegative, 50)
     .option("--max-replays <n>", "leave alone letters replayed this many times already", positiveInt, 3)
-    .action((options) => replayLetters(context(), options));
+    .action((options) => withTracing(io.env, io.err, () => replayLetters(context(), options)));
 }
 
 /** `topics ensure`, `topics describe`. */

@@ -1,4 +1,13 @@
-import { Counter, childByLabel, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
+import {
+  Counter,
+  childByLabel,
+  exemplarsWhenTracing,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS_SECONDS,
+  type Registry,
+  tracedObserver,
+} from "@callbridge/observability";
 
 /** Outcome of one webhook request, as its status says. */
 export type RequestOutcome =
@@ -29,7 +38,7 @@ export function createIngestMetrics(registry: Registry) {
     /** `events` of one source, by outcome. */
     eventsOf: childByLabel((source) => childByLabel((outcome) => metrics.events.labels({ source, outcome }))),
     /** `requestDuration` of one source. */
-    requestDurationOf: childByLabel((source) => metrics.requestDuration.labels({ source })),
+    requestDurationOf: childByLabel((source) => tracedObserver(metrics.requestDuration, { source })),
     /** `callRequests` of one route. */
     callRequestsOf: childByLabel((route) => metrics.callRequests.labels({ route })),
     /** `optOuts` of one opt-out. */
@@ -71,6 +80,8 @@ function createMetrics(registry: Registry) {
       help: "Time from receiving a webhook to answering it, by source id.",
       labelNames: ["source"] as const,
       buckets: LATENCY_BUCKETS_SECONDS,
+      // With tracing on, each bucket keeps the trace id of its latest webhook (OpenMetrics exemplar).
+      ...exemplarsWhenTracing(),
       registers,
     }),
     produceDuration: new Histogram({

@@ -145,7 +145,25 @@ describe("calls and their lifecycle", () => {
         allow_duplicates: false,
         status: "queued",
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        traceparent: null,
       },
+    ]);
+  });
+
+  it("records the traceparent each call was created with, as received, in the admin view only", async () => {
+    const { call, url } = await start();
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const created = await call("campaign-uuid-1", { to: "+14155550104" }, { headers: { traceparent } });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(await created.json())).not.toContain(traceparent);
+    // Not parsed or judged: a malformed header is recorded as the client sent it.
+    await call("campaign-uuid-1", { to: "+14155550105" }, { headers: { traceparent: "not-a-traceparent" } });
+    await call("campaign-uuid-1", { to: "+14155550106" });
+    const { calls } = (await (await fetch(`${url}/_sim/calls`)).json()) as { calls: { to: string; traceparent: unknown }[] };
+    expect(calls.map(({ to, traceparent }) => ({ to, traceparent }))).toEqual([
+      { to: "+14155550104", traceparent },
+      { to: "+14155550105", traceparent: "not-a-traceparent" },
+      { to: "+14155550106", traceparent: null },
     ]);
   });
 });

@@ -1,4 +1,13 @@
-import { Counter, childByLabel, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from "@callbridge/observability";
+import {
+  Counter,
+  childByLabel,
+  exemplarsWhenTracing,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS_SECONDS,
+  type Registry,
+  tracedObserver,
+} from "@callbridge/observability";
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
@@ -12,7 +21,9 @@ export function createWorkerMetrics(registry: Registry) {
     /** `apiResponses` for one status (or failure kind). */
     apiResponse: childByLabel((status) => metrics.apiResponses.labels({ status })),
     /** `apiDuration` for one status class. */
-    apiDurationOf: childByLabel((statusClass) => metrics.apiDuration.labels({ status_class: statusClass })),
+    apiDurationOf: childByLabel((statusClass) => tracedObserver(metrics.apiDuration, { status_class: statusClass })),
+    /** `webhookToCall`, with the trace id of the call as exemplar when tracing is on. */
+    webhookToCallObserver: tracedObserver(metrics.webhookToCall, {}),
   };
 }
 
@@ -123,6 +134,8 @@ function requestMetrics(registers: Registry[]) {
       help: "Duration of one Talkover API call attempt (limiter wait excluded), by status class.",
       labelNames: ["status_class"] as const,
       buckets: LATENCY_BUCKETS_SECONDS,
+      // With tracing on, each bucket keeps the trace id of its latest call (OpenMetrics exemplar).
+      ...exemplarsWhenTracing(),
       registers,
     }),
     retries: new Counter({
@@ -147,6 +160,7 @@ function requestMetrics(registers: Registry[]) {
       name: "callbridge_worker_webhook_to_call_seconds",
       help: "From the ingest receiving the CRM webhook to Talkover accepting the call.",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      ...exemplarsWhenTracing(),
       registers,
     }),
   };

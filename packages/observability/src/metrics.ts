@@ -24,14 +24,19 @@ export function exemplarsWhenTracing(): { enableExemplars: boolean } {
  * active span's trace id as the bucket's exemplar (`trace_id`, what Grafana links to the trace
  * backend by). With tracing off it is the series' plain `observe`.
  */
-export function tracedObserver<L extends string>(histogram: Histogram<L>, labels: Partial<Record<L, string>>): (seconds: number) => void {
+export function tracedObserver<L extends string>(
+  histogram: Histogram<L>,
+  labels: Partial<Record<L, string>>,
+): { observe(seconds: number): void } {
   const child = histogram.labels(labels);
-  if (!tracingOn()) return (seconds) => child.observe(seconds);
-  return (seconds) => {
-    const exemplarLabels = activeExemplar();
-    // prom-client types exemplar labels as the series' own label names; any names are accepted.
-    if (exemplarLabels) histogram.observe({ labels, value: seconds, exemplarLabels: exemplarLabels as LabelValues<L> });
-    else child.observe(seconds);
+  if (!tracingOn()) return child;
+  return {
+    observe(seconds) {
+      const exemplarLabels = activeExemplar();
+      // prom-client types exemplar labels as the series' own label names; any names are accepted.
+      if (exemplarLabels) histogram.observe({ labels, value: seconds, exemplarLabels: exemplarLabels as LabelValues<L> });
+      else child.observe(seconds);
+    },
   };
 }
 

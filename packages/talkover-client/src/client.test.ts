@@ -167,3 +167,41 @@ describe("TalkoverClient against a raw server", () => {
     expect(inspect(c, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(TOKEN);
   });
 });
+
+describe("extra request headers", () => {
+  it("adds the caller's extra headers (a traceparent) but never lets them replace its own", async () => {
+    const seen: IncomingMessage["headers"][] = [];
+    const base = await serve((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ campaign: { id: "c", name: "n", status: "active", created_at: "x", updated_at: "y" } }));
+    });
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const headers = {
+      traceparent,
+      tracestate: "vendor=1",
+      Authorization: "Bearer talq_someone_else",
+      "Content-Type": "text/plain",
+      accept: "text/html",
+      "user-agent": "other",
+    };
+    const c = client(base);
+    await c.updateCampaignStatus("c", "active", { headers });
+    await c.getCampaign("c", { headers });
+    await c.getCampaign("c");
+    expect(seen).toHaveLength(3);
+    for (const sent of seen.slice(0, 2)) {
+      expect(sent).toMatchObject({
+        traceparent,
+        tracestate: "vendor=1",
+        authorization: `Bearer ${TOKEN}`,
+        accept: "application/json",
+        "user-agent": "callbridge-talkover-client/0.1",
+      });
+    }
+    expect(seen[0]?.["content-type"]).toBe("application/json");
+    expect(seen[1]?.["content-type"]).toBeUndefined();
+    expect(seen[2]?.traceparent).toBeUndefined();
+  });
+});

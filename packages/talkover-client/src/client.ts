@@ -37,11 +37,20 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Aborting it fails the request with `TalkoverAbortedError`. */
   readonly signal?: AbortSignal;
+  /**
+   * Extra request headers, such as W3C `traceparent`/`tracestate`. The client's own headers
+   * (`authorization`, `content-type`, `accept`, `user-agent`) and those that frame the request
+   * (`host`, `content-length`) cannot be replaced: an extra header with one of these names, in
+   * any letter case, is left out.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Connect failures where the request never left this process. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+/** Header names a caller's extra headers may not set (lower case). */
+const OWN_HEADERS = new Set(["authorization", "content-type", "accept", "user-agent", "host", "content-length"]);
 
 /**
  * Typed client for the Talkover API. One keep-alive pool per client; every body validated.
@@ -119,6 +128,7 @@ export class TalkoverClient {
         method: method as "GET" | "POST" | "PATCH",
         path: `${this.#basePath}${path}`,
         headers: {
+          ...(options.headers === undefined ? {} : extraHeaders(options.headers)),
           authorization: this.#authorization,
           accept: "application/json",
           "user-agent": "callbridge-talkover-client/0.1",
@@ -197,6 +207,15 @@ function errorCodes(error: unknown): string[] {
     if (typeof code === "string") codes.push(code);
   }
   return codes;
+}
+
+/** The caller's headers without those the client sets itself (matched in any letter case). */
+function extraHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!OWN_HEADERS.has(name.toLowerCase())) kept[name] = value;
+  }
+  return kept;
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

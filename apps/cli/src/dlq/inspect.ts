@@ -1,3 +1,4 @@
+import { parseTraceparent, TRACEPARENT_HEADER } from "@callbridge/observability";
 import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import type { CliContext } from "../context.js";
 import { CliError, interruptedError, usageError } from "../errors.js";
@@ -24,21 +25,37 @@ export async function inspectLetter(context: CliContext, id: string, options: { 
   if (end === "aborted") throw interruptedError(context.signal, `stopped looking for ${id}`);
   if (!letter) throw new CliError(`no dead letter ${id} in ${context.topics.deadLetters}`);
 
+  for (const text of shownLetter(letter, { reveal: options.reveal ?? false, json: context.json, topic: context.topics.deadLetters })) {
+    context.out(text);
+  }
+}
+
+/**
+ * What `dlq inspect` prints for a letter: on a terminal the key, the trace id (from its
+ * `traceparent`, when it has a valid one), every header and the value; with `json`, one JSON
+ * text with the same and `trace_id` (null without one).
+ */
+export function shownLetter(letter: Letter, options: { reveal: boolean; json: boolean; topic: string }): string[] {
   const key = letter.record.key?.toString("utf8") ?? "";
   const headers = options.reveal ? letter.record.headers : maskHeaders(letter.record.headers);
   const value = options.reveal ? plainValue(letter.record.value) : maskValue(letter.record.value);
   const shownKey = options.reveal ? key : maskPhoneNumbersIn(key);
-  if (context.json) {
+  const traceId = parseTraceparent(letter.record.headers[TRACEPARENT_HEADER])?.traceId;
+  if (options.json) {
     const message = letter.message === undefined ? null : options.reveal ? letter.message : maskPhoneNumbersIn(letter.message);
-    context.out(JSON.stringify({ ...listRow(letter), key: shownKey, error_message: message, headers, value }, null, 2));
-    return;
+    const shown = { ...listRow(letter), key: shownKey, error_message: message, trace_id: traceId ?? null, headers, value };
+    return [JSON.stringify(shown, null, 2)];
   }
   const width = Math.max(...Object.keys(headers).map((name) => name.length));
-  context.out(`dead letter ${letter.id} in ${context.topics.deadLetters}`);
-  context.out(`key: ${shownOnTerminal(shownKey, SHOWN_KEY_CHARS)}\n\nheaders:`);
-  for (const [name, v] of Object.entries(headers)) context.out(`  ${name.padEnd(width)}  ${v}`);
   const text = typeof value === "string" || value === null ? String(value) : JSON.stringify(value, null, 2);
-  context.out(`\nvalue:\n${shownOnTerminal(text)}`);
+  return [
+    `dead letter ${letter.id} in ${options.topic}`,
+    `key: ${shownOnTerminal(shownKey, SHOWN_KEY_CHARS)}`,
+    ...(traceId === undefined ? [] : [`trace: ${traceId}`]),
+    "\nheaders:",
+    ...Object.entries(headers).map(([name, v]) => `  ${name.padEnd(width)}  ${v}`),
+    `\nvalue:\n${shownOnTerminal(text)}`,
+  ];
 }
 
 /** The value and the key as a terminal shows them: at most this many characters (`--json` prints them whole). */

@@ -10,6 +10,7 @@ import { type DecisionState, decideLetter } from "./replay-decision.js";
 import { batchSizeFor, dueAtMs, progressLine, sleep } from "./replay-pacing.js";
 import { count, emptyReport, printReport, type Report, refusedTooLarge, sent } from "./replay-report.js";
 import { type Outgoing, sendLetters } from "./replay-send.js";
+import { abandonReplaySpans, endReplaySpans, startReplaySpan, type TracedOutgoing } from "./replay-trace.js";
 import { type OffsetRange, ReplayedSet } from "./replayed-set.js";
 import { parseTransforms } from "./transform.js";
 
@@ -93,7 +94,7 @@ export async function replayLetters(context: CliContext, options: ReplayOptions)
       return run.stopped ? "stop" : "more";
     });
   } finally {
-    run.finishProgress();
+    run.finish();
     await producer?.disconnect().catch(() => undefined);
   }
   const interrupted = end === "aborted" || run.stopped;
@@ -155,7 +156,7 @@ async function connectProducer(kafka: KafkaClient, context: CliContext): Promise
  * request in flight once the signal aborts or a send fails for good.
  */
 class SendLoop {
-  private batch: { letter: Letter; outgoing: Outgoing }[] = [];
+  private batch: (TracedOutgoing & { letter: Letter })[] = [];
   private batchBytes = RECORD_BATCH_OVERHEAD_BYTES;
   private attempted = 0;
   private startedMs: number | undefined;
@@ -174,10 +175,13 @@ class SendLoop {
     this.size = batchSizeFor(rate);
   }
 
-  async add(letter: Letter, outgoing: Outgoing, done: (letter: Letter) => void): Promise<void> {
+  async add(letter: Letter, planned: Outgoing, done: (letter: Letter) => void): Promise<void> {
+    // Sized with its trace headers. The decision sized it without: a traceparent added to a
+    // request within ~70 bytes of the limit makes the broker refuse it, reported as too large.
+    const { outgoing, span } = startReplaySpan(letter, planned, this.context.topics.callRequests);
     const bytes = recordBytes(outgoing.request);
     if (this.batch.length > 0 && this.batchBytes + bytes > this.limitBytes) await this.flush(done);
-    this.batch.push({ letter, outgoing });
+    this.batch.push({ letter, outgoing, span });
     this.batchBytes += bytes;
     if (this.batch.length >= this.size) await this.flush(done);
   }
@@ -186,12 +190,12 @@ class SendLoop {
     const batch = this.batch;
     this.batch = [];
     this.batchBytes = RECORD_BATCH_OVERHEAD_BYTES;
-    if (batch.length === 0 || this.stopped || !this.producer) return;
+    if (batch.length === 0 || this.stopped || !this.producer) return abandonReplaySpans(batch);
     this.startedMs ??= Date.now();
     await sleep(dueAtMs(this.startedMs, this.attempted, this.rate) - Date.now(), this.context.signal);
     if (this.context.signal.aborted) {
       this.stopped = true;
-      return;
+      return abandonReplaySpans(batch);
     }
     this.attempted += batch.length;
     const outcome = await sendLetters(
@@ -200,6 +204,7 @@ class SendLoop {
       this.context.topics.replays,
       batch.map((b) => b.outgoing),
     );
+    endReplaySpans(batch, outcome);
     const acknowledged = new Set(outcome.acknowledged.map((o) => o.id));
     for (const { letter, outgoing } of batch) {
       if (!acknowledged.has(outgoing.id)) continue;
@@ -223,7 +228,10 @@ class SendLoop {
     if (this.context.signal.aborted) this.stopped = true;
   }
 
-  finishProgress(): void {
+  /** Ends the progress line, and the spans of letters a failure left unsent. */
+  finish(): void {
+    abandonReplaySpans(this.batch);
+    this.batch = [];
     if (this.total !== undefined && this.report.replayed > 0) this.context.progress?.("\n");
   }
 }

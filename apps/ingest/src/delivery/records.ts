@@ -1,4 +1,5 @@
 import { fitRecord, fitsAlone, recordBytes, type TopicRecord } from "@callbridge/kafka";
+import { traceHeaders } from "@callbridge/observability";
 import type { RouteOutcome } from "@callbridge/routes";
 import {
   CALL_REQUEST_SCHEMA_ID,
@@ -78,7 +79,8 @@ export function sizedRecordsFor(
  * hit without a usable number becomes a dead letter (`invalid_phone`) holding the request as
  * far as it got, plus the original event, so it can be fixed and replayed. An opt-out without a
  * usable number becomes the same kind of letter, flagged with OPT_OUT_HEADER and without a
- * campaign, holding what the opt-out found: it cannot be replayed as a call.
+ * campaign, holding what the opt-out found: it cannot be replayed as a call. With tracing on,
+ * both carry the W3C `traceparent` of the span that wrote them (the webhook's produce span).
  */
 export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestTopics, now: Date): TopicRecord {
   if (outcome.kind === "call") {
@@ -93,6 +95,7 @@ export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestT
           [REQUEST_HEADERS.sourceKind]: source.kind,
           [REQUEST_HEADERS.sourceId]: source.id,
           [REQUEST_HEADERS.route]: outcome.route.name,
+          ...traceHeaders(),
         },
       },
     };
@@ -117,6 +120,7 @@ export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestT
         [DLQ_HEADERS.sourceKind]: source.kind,
         [DLQ_HEADERS.route]: outcome.route.name,
         [CONNECT_ERROR_HEADERS.exceptionMessage]: `invalid_phone: ${message}`,
+        ...traceHeaders(),
       },
     },
   };

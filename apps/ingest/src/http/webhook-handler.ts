@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { TopicRecord } from "@callbridge/kafka";
-import type { Logger } from "@callbridge/observability";
+import { context, inSpan, type Logger, SpanKind, tracingOn } from "@callbridge/observability";
 import { type RoutedWebhook, type RoutingTable, routeEvents } from "@callbridge/routes";
 import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
@@ -11,6 +11,7 @@ import { type WriteOutcome, writeEvents } from "../delivery/write-events.js";
 import { type OptOutOutcome, type OptOutWrite, writeOptOuts } from "../delivery/write-opt-outs.js";
 import type { EventOutcome, IngestMetrics, RequestOutcome } from "../metrics.js";
 import { JSON_CONTENT_TYPE, mediaTypeOf, type Source, type SourceReply, type WebhookSummary } from "../sources/source.js";
+import { endWebhookSpan, inSyncSpan, startWebhookSpan } from "./webhook-span.js";
 
 export interface WebhookDeps {
   readonly sources: ReadonlyMap<string, Source>;
@@ -51,16 +52,22 @@ export function webhookHandler(deps: WebhookDeps): RequestHandler<{ sourceId: st
   const readBody = express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true });
   const failed = failure(deps.maxBodyBytes, log, finish);
   const writeDeps = { ...deps, logger: log };
-  return (req, res, next) => {
+  const handle: RequestHandler<{ sourceId: string }> = (req, res, next) => {
     const startedAt = performance.now();
     const source = admit(deps, finish, req, res, startedAt);
     if (!source) return;
-    readBody(req, res, (error?: unknown) => {
+    // The body arrives on the socket's callbacks, outside the webhook's trace context: bound back to it.
+    const bodyRead = context.bind(context.active(), (error?: unknown) => {
       if (error) return failed(error, source, res, startedAt, next);
       handleWebhook(writeDeps, finish, source, req, res, startedAt).catch((thrown: unknown) =>
         failed(thrown, source, res, startedAt, next),
       );
     });
+    readBody(req, res, bodyRead);
+  };
+  return (req, res, next) => {
+    if (!tracingOn()) return handle(req, res, next);
+    context.with(startWebhookSpan(req, res, req.params.sourceId), () => handle(req, res, next));
   };
 }
 
@@ -76,7 +83,14 @@ async function handleWebhook(
   const log = deps.logger;
   const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const now = deps.nowMs();
-  const verdict = source.verify({ method: req.method, url: `${deps.publicBaseUrl}${req.originalUrl}`, headers: req.headers, rawBody }, now);
+  const request = { method: req.method, url: `${deps.publicBaseUrl}${req.originalUrl}`, headers: req.headers, rawBody };
+  const verdict = tracingOn()
+    ? inSyncSpan("verify webhook", (span) => {
+        const checked = source.verify(request, now);
+        span.setAttribute("callbridge.webhook.verified", checked.ok);
+        return checked;
+      })
+    : source.verify(request, now);
   if (!verdict.ok) {
     const { rejection } = verdict;
     log.warn({ source: source.id, status: rejection.status, reason: rejection.reason }, "webhook refused");
@@ -85,7 +99,12 @@ async function handleWebhook(
       : finish(res, source, "bad_request", source.refused(400, rejection.reason), startedAt);
   }
 
-  const routed = routeEvents(source, deps.routing, verdict.events, new Date(now));
+  const routed = tracingOn()
+    ? inSyncSpan("route events", (span) => {
+        span.setAttribute("callbridge.webhook.events", verdict.events.length);
+        return routeEvents(source, deps.routing, verdict.events, new Date(now));
+      })
+    : routeEvents(source, deps.routing, verdict.events, new Date(now));
   const optOuts = routed.outcomes.some((o) => o.kind === "opt_out")
     ? await writeOptOuts(
         { doNotCall: deps.doNotCall, timeoutMs: deps.produceTimeoutMs, logger: log },
@@ -101,7 +120,18 @@ async function handleWebhook(
     return finish(res, source, "unavailable", reply, startedAt);
   }
   const toKafka = routed.outcomes.filter((o): o is KafkaOutcome => o.kind !== "opt_out");
-  const outcome = await writeEvents(deps, source, toKafka, new Date(now));
+  const outcome = tracingOn()
+    ? await inSpan("ingest", "send call-requests", () => writeEvents(deps, source, toKafka, new Date(now)), {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "send",
+          "messaging.destination.name": deps.topics.callRequests,
+          "messaging.batch.message_count": toKafka.length,
+          "callbridge.idempotency_keys": toKafka.map((o) => o.idempotencyKey),
+        },
+      })
+    : await writeEvents(deps, source, toKafka, new Date(now));
   if (outcome.kind !== "written") return finish(res, source, ...refusal(outcome, source, log), startedAt);
 
   const summary = countAccepted(deps.metrics, source, verdict.events.length, routed, outcome, optOuts.written);
@@ -210,6 +240,7 @@ function finisher(metrics: IngestMetrics, draining: () => boolean): Finish {
     };
     if (draining()) headers.connection = "close";
     res.writeHead(reply.status, headers).end(reply.body);
+    if (tracingOn()) endWebhookSpan(res, reply.status, outcome);
   };
 }
 

@@ -54,6 +54,7 @@ export function createCall(state: SimulatorState, req: ApiRequest): CallReply {
     context: body.context ?? {},
     isTesting: body.is_testing ?? false,
     allowDuplicates: body.allow_duplicates ?? false,
+    traceparent: headerText(req.headers.traceparent),
   });
   const drop = faults.drop_rate > 0 && clock.random() < faults.drop_rate;
   return {
@@ -61,6 +62,12 @@ export function createCall(state: SimulatorState, req: ApiRequest): CallReply {
     body: { campaign_call: call, campaign: { id: campaign.id, name: campaign.name, status: campaign.status } },
     drop,
   };
+}
+
+/** A header as received; a repeated one joined as Node joins most headers. */
+function headerText(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 function rateLimited(retryAfter: string): Reply {

@@ -15,6 +15,8 @@ export interface NewCall {
   readonly context: JsonObject;
   readonly isTesting: boolean;
   readonly allowDuplicates: boolean;
+  /** The request's W3C `traceparent` header as received, or null without one (admin only: the API does not echo it). */
+  readonly traceparent: string | null;
 }
 
 interface StoredCall extends NewCall {
@@ -34,6 +36,8 @@ export interface AdminCallView {
   allow_duplicates: boolean;
   status: CampaignCallStatus;
   created_at: string;
+  /** The `traceparent` header of the request that created the call, as received; null without one. */
+  traceparent: string | null;
 }
 
 /**
@@ -104,6 +108,7 @@ export class CallStore {
         allow_duplicates: call.allowDuplicates,
         status: this.statusOf(call),
         created_at: call.createdAt,
+        traceparent: call.traceparent,
       }));
   }
 

@@ -6,7 +6,7 @@ import { CallRequest, DEFERRAL_TIERS, deferralTopic } from "@callbridge/schemas"
 import type { ClaimKeeper } from "../claims/claim-keeper.js";
 import { type Deferral, type DeferredRecord, deferralRecord, readDeferredRecord } from "../deferral/deferral-record.js";
 import { isDue } from "../deferral/tiers.js";
-import { deadLetterRecord, type WorkerTopics } from "../delivery/records.js";
+import { deadLetterRecord, invalidMessageLetter, type WorkerTopics } from "../delivery/records.js";
 import type { RecordRef } from "../ledger/ledger.js";
 import type { WorkerMetrics } from "../metrics.js";
 import type { ProcessSignals, RequestEnd } from "../process/process-request.js";
@@ -14,6 +14,7 @@ import { DeferralHolds } from "./deferral-holds.js";
 import { KeyQueue } from "./key-queue.js";
 import { OffsetTracker } from "./offset-tracker.js";
 import { byTopic, within } from "./partition-helpers.js";
+import { inProcessSpan, stampTrace } from "./process-span.js";
 import { RecordWriter, type WriteLimits } from "./record-writer.js";
 import { room, shouldPause, type WindowState } from "./window.js";
 
@@ -256,51 +257,57 @@ export class Dispatcher {
   }
 
   private async run(work: Work): Promise<void> {
-    const { record, origin, request, tracker } = work;
-    const ref = { topic: record.topic, partition: record.partition, offset: record.offset };
     try {
-      const signals = { stop: this.stopStarting.signal, hard: this.abort.signal };
-      const verdict = await this.deps.process(request, signals, work.deferral, ref);
-      if (verdict.kind === "abandoned") return;
-      if (verdict.kind === "settled") {
-        tracker.done(record.offset);
-        return;
-      }
-      if (verdict.kind === "deferred") {
-        const records = [
-          deferralRecord(
-            origin,
-            request.idempotency_key,
-            request.campaign_id,
-            verdict.deferral,
-            this.deps.topics.callRequests,
-            new Date(this.now()),
-            this.tierPartitions,
-          ),
-        ];
-        if (verdict.result) records.push(this.writer.result(verdict.result));
-        if (!(await this.writer.writeAndSettle(records, request.idempotency_key, ref))) return;
-        this.deps.metrics.deferrals.inc({ reason: verdict.deferral.reason });
-        tracker.done(record.offset);
-        return;
-      }
-      const records: TopicRecord[] = [this.writer.result(verdict.result)];
-      if (verdict.deadLetter) {
-        records.push(this.writer.deadLetter(deadLetterRecord(origin, verdict.deadLetter, this.deps.topics.deadLetters, new Date())));
-        this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
-      }
-      if (!(await this.writer.writeAndSettle(records, request.idempotency_key, ref))) return;
-      this.deps.metrics.outcome(verdict.result.outcome).inc();
-      tracker.done(record.offset);
+      await inProcessSpan(work.record, work.request, work.deferral, () => this.runInSpan(work));
     } catch (error) {
       // A bug, not an API answer: leave the record uncommitted rather than lose it.
-      this.deps.logger.error(
-        { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
-        "processing failed unexpectedly",
-      );
+      const { topic, partition, offset } = work.record;
+      this.deps.logger.error({ err: error, topic, partition, offset }, "processing failed unexpectedly");
     } finally {
       this.finished();
     }
+  }
+
+  /** Processes a request and writes its outputs (in its trace, when tracing is on); how it ended (an outcome, or deferred, settled, abandoned). */
+  private async runInSpan(work: Work): Promise<string> {
+    const { record, origin, request, tracker } = work;
+    const ref = { topic: record.topic, partition: record.partition, offset: record.offset };
+    const signals = { stop: this.stopStarting.signal, hard: this.abort.signal };
+    const verdict = await this.deps.process(request, signals, work.deferral, ref);
+    if (verdict.kind === "abandoned") return "abandoned";
+    if (verdict.kind === "settled") {
+      tracker.done(record.offset);
+      return "settled";
+    }
+    if (verdict.kind === "deferred") {
+      const { callRequests } = this.deps.topics;
+      const next = deferralRecord(
+        origin,
+        request.idempotency_key,
+        request.campaign_id,
+        verdict.deferral,
+        callRequests,
+        new Date(this.now()),
+        this.tierPartitions,
+      );
+      // What this hop writes carries this span's traceparent: the next hop continues the trace from here.
+      const records = [stampTrace(next)];
+      if (verdict.result) records.push(stampTrace(this.writer.result(verdict.result)));
+      if (!(await this.writer.writeAndSettle(records, request.idempotency_key, ref))) return "abandoned";
+      this.deps.metrics.deferrals.inc({ reason: verdict.deferral.reason });
+      tracker.done(record.offset);
+      return "deferred";
+    }
+    const records: TopicRecord[] = [stampTrace(this.writer.result(verdict.result))];
+    if (verdict.deadLetter) {
+      const letter = deadLetterRecord(origin, verdict.deadLetter, this.deps.topics.deadLetters, new Date());
+      records.push(this.writer.deadLetter(stampTrace(letter)));
+      this.deps.metrics.deadLetters.inc({ reason: verdict.deadLetter.reason, code: verdict.deadLetter.errorCode ?? "none" });
+    }
+    if (!(await this.writer.writeAndSettle(records, request.idempotency_key, ref))) return "abandoned";
+    this.deps.metrics.outcome(verdict.result.outcome).inc();
+    tracker.done(record.offset);
+    return verdict.result.outcome;
   }
 
   /** A waiting request whose hop ended before its `not_before`: on to the next tier, unchanged. */
@@ -324,14 +331,7 @@ export class Dispatcher {
 
   private async finishPoison(record: ConsumedRecord, tracker: OffsetTracker, detail: string): Promise<void> {
     try {
-      const letter = this.writer.deadLetter(
-        deadLetterRecord(
-          record,
-          { reason: "invalid_message", message: `not a valid CallRequest v1: ${detail}`, attempts: 0 },
-          this.deps.topics.deadLetters,
-          new Date(),
-        ),
-      );
+      const letter = this.writer.deadLetter(invalidMessageLetter(record, detail, this.deps.topics.deadLetters, new Date()));
       if (!(await this.writer.write([letter]))) return;
       this.deps.metrics.deadLetters.inc({ reason: "invalid_message", code: "none" });
       this.deps.metrics.outcome("invalid_message").inc();

@@ -67,6 +67,11 @@ export function deadLetterRecord(original: ConsumedRecord, letter: DeadLetter, t
   return { topic, record: { key: original.key, value: original.value, headers } };
 }
 
+/** The dead letter of a record that is not a CallRequest v1 (`invalid_message`): nothing was called. */
+export function invalidMessageLetter(record: ConsumedRecord, detail: string, topic: string, now: Date): TopicRecord {
+  return deadLetterRecord(record, { reason: "invalid_message", message: `not a valid CallRequest v1: ${detail}`, attempts: 0 }, topic, now);
+}
+
 /** One outcome event, keyed by idempotency key. */
 function resultRecord(result: CallResult, topic: string): TopicRecord {
   return {

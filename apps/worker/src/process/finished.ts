@@ -1,3 +1,4 @@
+import { activeTraceId } from "@callbridge/observability";
 import type {
   CallRequest,
   CallResult,
@@ -42,8 +43,9 @@ export type Outcome =
   | { outcome: "parked"; reason: "campaign_not_active"; campaign_status?: CampaignStatus }
   | { outcome: "suppressed"; reason: SuppressionReason; detail: string };
 
-/** A result event for `request`, decided now. */
+/** A result event for `request`, decided now (in the active trace, when tracing is on). */
 export function resultEvent(request: CallRequest, now: () => Date, attempts: number, outcome: Outcome): CallResult {
+  const traceId = activeTraceId();
   return {
     version: 1 as const,
     idempotency_key: request.idempotency_key,
@@ -55,6 +57,7 @@ export function resultEvent(request: CallRequest, now: () => Date, attempts: num
     context: request.context,
     ...(request.requested_at ? { requested_at: request.requested_at } : {}),
     decided_at: now().toISOString(),
+    ...(traceId === undefined ? {} : { trace_id: traceId }),
     ...outcome,
   } as CallResult;
 }
@@ -64,7 +67,7 @@ export function finished(request: CallRequest, now: () => Date, attempts: number
 }
 
 /** From the ingest receiving the webhook to the API accepting the call, when the request says when it was received. */
-export function observeWebhookToCall(request: CallRequest, now: Date, metrics: Pick<WorkerMetrics, "webhookToCall">): void {
+export function observeWebhookToCall(request: CallRequest, now: Date, metrics: Pick<WorkerMetrics, "webhookToCallObserver">): void {
   const receivedAt = request.source?.received_at ? Date.parse(request.source.received_at) : Number.NaN;
-  if (Number.isFinite(receivedAt)) metrics.webhookToCall.observe(Math.max(0, (now.getTime() - receivedAt) / 1000));
+  if (Number.isFinite(receivedAt)) metrics.webhookToCallObserver.observe(Math.max(0, (now.getTime() - receivedAt) / 1000));
 }

@@ -1,3 +1,4 @@
+import { failSpan, inSpan, type Span, SpanKind, traceHeaders, tracingOn } from "@callbridge/observability";
 import type { CallRequest } from "@callbridge/schemas";
 import { isTalkoverError, type TalkoverClient } from "@callbridge/talkover-client";
 import type { WorkerMetrics } from "../metrics.js";
@@ -9,13 +10,39 @@ interface SendDeps {
   readonly metrics: WorkerMetrics;
 }
 
-/** One request to the API, with its metrics; never throws. */
-export async function send(
+/** The Talkover request's span name and `url.template` (OpenTelemetry HTTP client conventions). */
+const CREATE_CALL_TEMPLATE = "/api/v1/campaigns/{campaign_id}/call";
+
+/**
+ * One request to the API, with its metrics; never throws. With tracing on it runs in a CLIENT
+ * span whose W3C `traceparent` the request carries, so the API's side of the call joins the trace.
+ */
+export function send(
   request: CallRequest,
   allowDuplicates: boolean,
   deps: SendDeps,
   signal: AbortSignal,
   now: () => Date,
+): Promise<AttemptOutcome> {
+  if (!tracingOn()) return sendOnce(request, allowDuplicates, deps, signal, now, undefined);
+  return inSpan("worker", `POST ${CREATE_CALL_TEMPLATE}`, (span) => sendOnce(request, allowDuplicates, deps, signal, now, span), {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      "http.request.method": "POST",
+      "url.template": CREATE_CALL_TEMPLATE,
+      "callbridge.campaign.id": request.campaign_id,
+      "callbridge.allow_duplicates": allowDuplicates,
+    },
+  });
+}
+
+async function sendOnce(
+  request: CallRequest,
+  allowDuplicates: boolean,
+  deps: SendDeps,
+  signal: AbortSignal,
+  now: () => Date,
+  span: Span | undefined,
 ): Promise<AttemptOutcome> {
   const started = performance.now();
   const sentAt = now().toISOString();
@@ -30,18 +57,26 @@ export async function send(
         is_testing: request.is_testing,
         allow_duplicates: allowDuplicates,
       },
-      { signal },
+      span ? { signal, headers: traceHeaders() } : { signal },
     );
+    span?.setAttribute("http.response.status_code", 201);
+    span?.setAttribute("callbridge.call.id", response.campaign_call.id);
     deps.metrics.apiResponse("201").inc();
     deps.metrics.apiDurationOf("2xx").observe((performance.now() - started) / 1000);
     return { kind: "created", call: response.campaign_call, at: now().toISOString() };
   } catch (error) {
     const seconds = (performance.now() - started) / 1000;
     if (!isTalkoverError(error)) {
+      failSpan(span, error, "internal");
       deps.metrics.apiResponse("error").inc();
       return { kind: "crashed", message: String(error), sentAt, at: now().toISOString() };
     }
     const label = error.status === undefined ? error.kind : String(error.status);
+    if (span) {
+      if (error.status !== undefined) span.setAttribute("http.response.status_code", error.status);
+      if ("code" in error && typeof error.code === "string") span.setAttribute("callbridge.error_code", error.code);
+      failSpan(span, error, label);
+    }
     deps.metrics.apiResponse(label).inc();
     deps.metrics.apiDurationOf(error.status === undefined ? label : `${Math.floor(error.status / 100)}xx`).observe(seconds);
     return { kind: "failed", error, sentAt, at: now().toISOString() };

@@ -1,3 +1,4 @@
+export * from "./in-memory.js";
 export * from "./propagation.js";
 export * from "./settings.js";
 export * from "./spans.js";

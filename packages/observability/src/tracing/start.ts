@@ -1,4 +1,4 @@
-import { DiagLogLevel, diag } from "@opentelemetry/api";
+import { context, DiagLogLevel, diag, propagation, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter as OtlpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OtlpProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { TracingSettings } from "./settings.js";
 import { setTracingOn } from "./spans.js";
 
-/** A running tracer provider; `shutdown` exports what is buffered, then stops. */
+/** A running tracer provider; `shutdown` exports what is buffered, then unregisters it. */
 export interface Tracing {
   readonly enabled: boolean;
   shutdown(): Promise<void>;
@@ -59,6 +59,10 @@ export function startTracing(settings: TracingSettings, defaultServiceName: stri
     async shutdown() {
       setTracingOn(false);
       await provider.shutdown();
+      // Back to the API's no-ops (a test, or a CLI command, may start tracing again).
+      trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }

@@ -21,6 +21,11 @@ const CallResultBase = z.object({
   requested_at: Timestamp.optional(),
   /** When the worker decided the outcome. */
   decided_at: Timestamp,
+  /**
+   * The W3C trace id (32 lower-case hex digits) of the trace this request was processed in,
+   * from the webhook to this event; present when the worker traces (OpenTelemetry on).
+   */
+  trace_id: z.string().regex(/^[0-9a-f]{32}$/).optional(),
 });
 
 /**
