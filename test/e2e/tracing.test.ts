@@ -47,6 +47,7 @@ let topics: TestTopics;
 let ingest: WorkerProcess;
 let ingestUrl: string;
 let worker: WorkerProcess;
+let metricsUrls: { ingest: string; worker: string };
 let otel: Record<string, string>;
 
 beforeAll(async () => {
@@ -66,6 +67,8 @@ beforeAll(async () => {
     ENSURE_TOPICS: "false",
     PORT: String(port),
     METRICS_PORT: String(metricsPort),
+    // Its "webhook accepted" line, to find the trace in it.
+    LOG_LEVEL: "info",
   });
   ingestUrl = `http://127.0.0.1:${port}`;
   // Parking off: a request to a paused campaign is dead-lettered, to be replayed by hand.
@@ -73,6 +76,7 @@ beforeAll(async () => {
     ...otel,
     ...workerProcessEnv({ brokers, topics, simUrl: sim.url }, { PORT: String(workerPort), PARK_CAMPAIGN_STATUSES: "" }),
   });
+  metricsUrls = { ingest: `http://127.0.0.1:${metricsPort}/metrics`, worker: `http://127.0.0.1:${workerPort}/metrics` };
   await Promise.all([untilReady(ingest, `http://127.0.0.1:${metricsPort}`), untilReady(worker, `http://127.0.0.1:${workerPort}`)]);
 });
 
@@ -91,10 +95,13 @@ interface SimCall {
 }
 
 async function simCallTo(phone: string): Promise<SimCall> {
-  return eventually(async () => {
-    const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: SimCall[] };
-    return calls.find((c) => c.to === phone);
-  }, `a call to ${phone.slice(0, 6)}… at the simulator`);
+  return eventually(
+    async () => {
+      const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { calls: SimCall[] };
+      return calls.find((c) => c.to === phone);
+    },
+    `a call to ${phone.slice(0, 6)}… at the simulator`,
+  );
 }
 
 /** A traceparent's trace id and parent (span) id. */
@@ -132,7 +139,10 @@ describe("one trace from the CRM's webhook to the Talkover call", () => {
     const senderTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
     const senderSpan = "00f067aa0ba902b7";
     const webhook = signed("call.requested", uniqueName("lead"), phone);
-    const res = await sendWebhook(ingestUrl, { ...webhook, headers: { ...webhook.headers, traceparent: `00-${senderTrace}-${senderSpan}-01` } });
+    const res = await sendWebhook(ingestUrl, {
+      ...webhook,
+      headers: { ...webhook.headers, traceparent: `00-${senderTrace}-${senderSpan}-01` },
+    });
     expect(res.status).toBe(202);
 
     const call = await simCallTo(phone);
@@ -166,13 +176,39 @@ describe("one trace from the CRM's webhook to the Talkover call", () => {
     expect(names).toEqual(expect.arrayContaining(["ledger begin", "limiter wait", "ledger finish"]));
 
     expect((await resultFor("placed", phone)).trace_id).toBe(senderTrace);
+
+    // The ingest's log line of the webhook names the trace and its span.
+    const accepted = ingest
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"webhook accepted"'))
+      .map((line) => JSON.parse(line) as { trace_id?: string; span_id?: string });
+    expect(accepted).toContainEqual(expect.objectContaining({ trace_id: senderTrace, span_id: server.spanId }));
+    // Latency histograms keep the trace as an exemplar (OpenMetrics, as Prometheus asks for it).
+    const exemplar = `# {trace_id="${senderTrace}"}`;
+    const scrape = async (url: string) => {
+      const res = await fetch(url, { headers: { accept: "application/openmetrics-text; version=1.0.0" } });
+      expect(res.headers.get("content-type")).toContain("application/openmetrics-text");
+      return res.text();
+    };
+    const ingestMetrics = (await scrape(metricsUrls.ingest)).split("\n");
+    expect(
+      ingestMetrics.filter((l) => l.startsWith("callbridge_ingest_request_duration_seconds_bucket") && l.includes(exemplar)),
+    ).not.toEqual([]);
+    const workerMetrics = (await scrape(metricsUrls.worker)).split("\n");
+    for (const histogram of ["callbridge_worker_api_request_duration_seconds_bucket", "callbridge_worker_webhook_to_call_seconds_bucket"]) {
+      expect(workerMetrics.filter((l) => l.startsWith(histogram) && l.includes(exemplar))).not.toEqual([]);
+    }
   });
 
   it("a dead-lettered request, replayed: the letter and its result carry the trace, dlq inspect prints it, and the replay's trace links to it", async () => {
     const phone = "+14155550172";
     expect((await sendWebhook(ingestUrl, signed("call.paused", uniqueName("lead"), phone))).status).toBe(202);
     const result = await resultFor("dead_lettered", phone);
-    const letter = await eventually(async () => (await readAll(brokers, topics.deadLetters)).find((l) => l.key?.toString().endsWith(phone)), "the dead letter");
+    const letter = await eventually(
+      async () => (await readAll(brokers, topics.deadLetters)).find((l) => l.key?.toString().endsWith(phone)),
+      "the dead letter",
+    );
     expect(letter.headers[DLQ_HEADERS.errorCode]).toBe("CAMPAIGN_NOT_ACTIVE");
     const original = parts(letter.headers.traceparent);
     expect(result.trace_id).toBe(original.traceId);
@@ -220,10 +256,18 @@ describe("one trace from the CRM's webhook to the Talkover call", () => {
     expect(parts((await simCallTo(phone)).traceparent).traceId).toBe(traceId);
     expect((await resultFor("placed", phone)).trace_id).toBe(traceId);
 
-    const first = await spanOf(traceId, "the span that deferred it", (s) => s.kind === CONSUMER && s.attributes["callbridge.outcome"] === "deferred");
+    const first = await spanOf(
+      traceId,
+      "the span that deferred it",
+      (s) => s.kind === CONSUMER && s.attributes["callbridge.outcome"] === "deferred",
+    );
     const throttled = receiver.trace(traceId).find((s) => s.kind === CLIENT && s.attributes["http.response.status_code"] === 429);
     expect(throttled?.attributes["error.type"]).toBe("429");
-    const second = await spanOf(traceId, "the span that placed it", (s) => s.kind === CONSUMER && s.attributes["callbridge.outcome"] === "placed");
+    const second = await spanOf(
+      traceId,
+      "the span that placed it",
+      (s) => s.kind === CONSUMER && s.attributes["callbridge.outcome"] === "placed",
+    );
     expect(second.parentSpanId).toBe(first.spanId);
     expect(second.attributes["messaging.destination.name"]).toMatch(/\.deferred\./);
     expect(second.attributes["callbridge.deferral.reason"]).toBe("rate_limited");
