@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { TopicRecord } from "@callbridge/kafka";
-import { context, inSpan, type Logger, SpanKind, tracingOn } from "@callbridge/observability";
+import { context, type Logger, tracingOn } from "@callbridge/observability";
 import { type RoutedWebhook, type RoutingTable, routeEvents } from "@callbridge/routes";
 import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
@@ -11,7 +11,7 @@ import { type WriteOutcome, writeEvents } from "../delivery/write-events.js";
 import { type OptOutOutcome, type OptOutWrite, writeOptOuts } from "../delivery/write-opt-outs.js";
 import type { EventOutcome, IngestMetrics, RequestOutcome } from "../metrics.js";
 import { JSON_CONTENT_TYPE, mediaTypeOf, type Source, type SourceReply, type WebhookSummary } from "../sources/source.js";
-import { endWebhookSpan, inSyncSpan, startWebhookSpan } from "./webhook-span.js";
+import { endWebhookSpan, inSyncSpan, producing, startWebhookSpan } from "./webhook-span.js";
 
 export interface WebhookDeps {
   readonly sources: ReadonlyMap<string, Source>;
@@ -84,13 +84,11 @@ async function handleWebhook(
   const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const now = deps.nowMs();
   const request = { method: req.method, url: `${deps.publicBaseUrl}${req.originalUrl}`, headers: req.headers, rawBody };
-  const verdict = tracingOn()
-    ? inSyncSpan("verify webhook", (span) => {
-        const checked = source.verify(request, now);
-        span.setAttribute("callbridge.webhook.verified", checked.ok);
-        return checked;
-      })
-    : source.verify(request, now);
+  const verdict = inSyncSpan(
+    "verify webhook",
+    () => source.verify(request, now),
+    (v) => ({ "callbridge.webhook.verified": v.ok }),
+  );
   if (!verdict.ok) {
     const { rejection } = verdict;
     log.warn({ source: source.id, status: rejection.status, reason: rejection.reason }, "webhook refused");
@@ -99,12 +97,11 @@ async function handleWebhook(
       : finish(res, source, "bad_request", source.refused(400, rejection.reason), startedAt);
   }
 
-  const routed = tracingOn()
-    ? inSyncSpan("route events", (span) => {
-        span.setAttribute("callbridge.webhook.events", verdict.events.length);
-        return routeEvents(source, deps.routing, verdict.events, new Date(now));
-      })
-    : routeEvents(source, deps.routing, verdict.events, new Date(now));
+  const routed = inSyncSpan(
+    "route events",
+    () => routeEvents(source, deps.routing, verdict.events, new Date(now)),
+    (r) => ({ "callbridge.webhook.events": verdict.events.length, "callbridge.webhook.ignored": r.ignored }),
+  );
   const optOuts = routed.outcomes.some((o) => o.kind === "opt_out")
     ? await writeOptOuts(
         { doNotCall: deps.doNotCall, timeoutMs: deps.produceTimeoutMs, logger: log },
@@ -120,18 +117,8 @@ async function handleWebhook(
     return finish(res, source, "unavailable", reply, startedAt);
   }
   const toKafka = routed.outcomes.filter((o): o is KafkaOutcome => o.kind !== "opt_out");
-  const outcome = tracingOn()
-    ? await inSpan("ingest", "send call-requests", () => writeEvents(deps, source, toKafka, new Date(now)), {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          "messaging.system": "kafka",
-          "messaging.operation.type": "send",
-          "messaging.destination.name": deps.topics.callRequests,
-          "messaging.batch.message_count": toKafka.length,
-          "callbridge.idempotency_keys": toKafka.map((o) => o.idempotencyKey),
-        },
-      })
-    : await writeEvents(deps, source, toKafka, new Date(now));
+  const keys = tracingOn() ? toKafka.map((o) => o.idempotencyKey) : [];
+  const outcome = await producing(deps.topics.callRequests, keys, () => writeEvents(deps, source, toKafka, new Date(now)));
   if (outcome.kind !== "written") return finish(res, source, ...refusal(outcome, source, log), startedAt);
 
   const summary = countAccepted(deps.metrics, source, verdict.events.length, routed, outcome, optOuts.written);

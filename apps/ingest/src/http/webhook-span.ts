@@ -1,5 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, context, contextFromHeaders, type Span, SpanKind, SpanStatusCode, trace, tracer } from "@callbridge/observability";
+import {
+  type Attributes,
+  type Context,
+  context,
+  contextFromHeaders,
+  inSpan,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+  tracingOn,
+} from "@callbridge/observability";
 import type { RequestOutcome } from "../metrics.js";
 
 /** The route template, the span's name and `http.route` (OpenTelemetry HTTP semantic conventions). */
@@ -45,12 +57,36 @@ export function endWebhookSpan(res: ServerResponse, status: number, outcome: Req
   span.end();
 }
 
-/** Runs `work` synchronously in a child span of the active one (verification, routing: no awaits inside). */
-export function inSyncSpan<T>(name: string, work: (span: Span) => T): T {
+/**
+ * Runs a synchronous step of the webhook (verification, routing) in a child span of the
+ * active one, `attributes` of its answer set on it; with tracing off, `work` just runs.
+ */
+export function inSyncSpan<T>(name: string, work: () => T, attributes: (answer: T) => Attributes): T {
+  if (!tracingOn()) return work();
   const span = tracer("ingest").startSpan(name, { kind: SpanKind.INTERNAL }, context.active());
   try {
-    return work(span);
+    const answer = work();
+    span.setAttributes(attributes(answer));
+    return answer;
   } finally {
     span.end();
   }
+}
+
+/**
+ * Runs the write of a webhook's records in a PRODUCER span (OpenTelemetry messaging
+ * conventions), whose context becomes each record's `traceparent`; with tracing off, `write` just runs.
+ */
+export function producing<T>(topic: string, idempotencyKeys: readonly string[], write: () => Promise<T>): Promise<T> {
+  if (!tracingOn()) return write();
+  return inSpan("ingest", "send call-requests", write, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      "messaging.system": "kafka",
+      "messaging.operation.type": "send",
+      "messaging.destination.name": topic,
+      "messaging.batch.message_count": idempotencyKeys.length,
+      "callbridge.idempotency_keys": [...idempotencyKeys],
+    },
+  });
 }
