@@ -22,3 +22,10 @@ pnpm test
 node infra/grafana/dist/prove/main.js
 # The README's quick start as a user runs it: start.sh, the demo, dlq list, Ctrl-C (about 15 s).
 bash scripts/check-quick-start.sh
+# One request's trace read back from a real Jaeger (about 20 s), when Jaeger is built already:
+# building it takes minutes, so CI never does (docs/tracing.md).
+if (source scripts/lib/helm.sh && source scripts/lib/jaeger.sh && jaeger_cached); then
+  bash scripts/check-jaeger.sh
+else
+  log "skipped scripts/check-jaeger.sh: Jaeger is not in the cache (build it once: bash scripts/build-jaeger.sh)"
+fi

@@ -20,6 +20,7 @@ const REGENERATE = "run pnpm --filter @callbridge/grafana-dashboards generate";
 interface JsonTarget {
   expr?: string;
   legendFormat?: string;
+  exemplar?: boolean;
   datasource?: { type?: string; uid?: string };
 }
 interface JsonPanel {
@@ -240,5 +241,44 @@ describe("the overdue panel and CallbridgeDeferredOverdue", () => {
     );
     const steps = panel?.fieldConfig?.defaults?.thresholds?.steps ?? [];
     expect(steps.map((step) => step.value)).toEqual([null, DEFERRED_OVERDUE_ALERT_SECONDS]);
+  });
+});
+
+describe("exemplars", () => {
+  const panels = dataPanels(toJson(overviewDashboard()) as JsonDashboard);
+  const LATENCIES = [
+    "callbridge_ingest_request_duration_seconds",
+    "callbridge_worker_api_request_duration_seconds",
+    "callbridge_worker_webhook_to_call_seconds",
+  ];
+
+  it("are asked for once in each latency panel, and only of histograms the apps attach them to", () => {
+    for (const histogram of LATENCIES) {
+      const panel = panels.find((p) => (p.targets ?? []).some((t) => t.expr?.includes(`${histogram}_bucket`)));
+      expect(panel, histogram).toBeDefined();
+      expect(
+        (panel?.targets ?? []).filter((t) => t.exemplar === true),
+        `${panel?.title}`,
+      ).toHaveLength(1);
+    }
+    const asked = panels.flatMap((p) => (p.targets ?? []).filter((t) => t.exemplar === true).map((t) => t.expr ?? ""));
+    expect(asked).toHaveLength(LATENCIES.length);
+    const definitions = [
+      ...(read("apps/ingest/src/metrics.ts") + read("apps/worker/src/metrics.ts")).matchAll(/new Histogram\(\{([\s\S]*?)\}\)/g),
+    ];
+    for (const histogram of LATENCIES) {
+      const body = definitions.find((m) => m[1]?.includes(`name: "${histogram}"`))?.[1] ?? "";
+      expect(body, `${histogram} keeps exemplars (exemplarsWhenTracing) in its app's metrics.ts`).toContain("exemplarsWhenTracing()");
+    }
+  });
+
+  it("link their trace_id to the provisioned Jaeger data source", () => {
+    const prometheus = read("infra/grafana/provisioning/datasources/prometheus.yml");
+    expect(prometheus).toMatch(/exemplarTraceIdDestinations:\s*\n\s*- name: trace_id\s*\n\s*datasourceUid: jaeger\s*\n/);
+    const jaeger = read("infra/grafana/provisioning/datasources/jaeger.yml");
+    expect(jaeger).toMatch(/uid: jaeger\b/);
+    expect(jaeger).toMatch(/type: jaeger\b/);
+    // The label the apps put on an exemplar (packages/observability, activeExemplar).
+    expect(read("packages/observability/src/tracing/spans.ts")).toContain("{ trace_id: fields.trace_id }");
   });
 });

@@ -49,6 +49,12 @@ export function datasourceVariable(): DatasourceVariableBuilder {
 export interface Target {
   readonly expr: string;
   readonly legend: string;
+  /**
+   * Ask Prometheus for the histogram's exemplars too: with tracing on, the apps attach the trace id
+   * (`trace_id`) of a request to its bucket, Grafana draws it as a dot and links it to the trace
+   * in Jaeger (the Prometheus data source's exemplarTraceIdDestinations; docs/tracing.md).
+   */
+  readonly exemplar?: boolean;
 }
 
 interface PanelSize {
@@ -58,6 +64,7 @@ interface PanelSize {
 
 function query(target: Target, refId: string, instant = false): DataqueryBuilder {
   const q = new DataqueryBuilder().datasource(datasource).refId(refId).expr(target.expr).legendFormat(target.legend);
+  if (target.exemplar) q.exemplar(true);
   return instant ? q.instant() : q.range();
 }
 
@@ -167,9 +174,16 @@ export function quantile(q: number, histogram: string, by: readonly string[] = [
   return `histogram_quantile(${q}, sum by (${labels}) (rate(${histogram}_bucket[$__rate_interval])))`;
 }
 
-/** p50, p95 and p99 of a histogram, as three targets. */
-export function quantiles(histogram: string, legendPrefix = ""): Target[] {
-  return [0.5, 0.95, 0.99].map((q) => ({ expr: quantile(q, histogram), legend: `${legendPrefix}p${Math.round(q * 100)}` }));
+/**
+ * p50, p95 and p99 of a histogram, as three targets. With `exemplars`, the p95 target asks for the
+ * histogram's exemplars: only one, since each target would fetch the same ones (duplicate dots).
+ */
+export function quantiles(histogram: string, options: { readonly exemplars?: boolean } = {}): Target[] {
+  return [0.5, 0.95, 0.99].map((q) => ({
+    expr: quantile(q, histogram),
+    legend: `p${Math.round(q * 100)}`,
+    ...(options.exemplars && q === 0.95 ? { exemplar: true } : {}),
+  }));
 }
 
 /** Numbers every panel and row 1, 2, ... in order: Grafana wants unique panel ids (links and the panel editor use them). */

@@ -159,10 +159,11 @@ export function overviewDashboard(): Dashboard {
     .withPanel(
       timeseries({
         title: "Webhook answer latency p95 by source",
-        description: "From receiving a webhook to answering it (includes the acks=all produce).",
+        description:
+          "From receiving a webhook to answering it (includes the acks=all produce). With tracing on, the dots are exemplars: a webhook's trace in Jaeger.",
         unit: "s",
         size: { w: 8, h: 8 },
-        targets: [{ expr: quantile(0.95, "callbridge_ingest_request_duration_seconds", ["source"]), legend: "{{source}}" }],
+        targets: [{ expr: quantile(0.95, "callbridge_ingest_request_duration_seconds", ["source"]), legend: "{{source}}", exemplar: true }],
       }),
     )
     .withPanel(
@@ -198,17 +199,19 @@ export function overviewDashboard(): Dashboard {
     .withPanel(
       timeseries({
         title: "Webhook-to-call latency p50 / p95 / p99",
-        description: "From the ingest receiving the CRM webhook to Talkover accepting the call (201), limiter waits and retries included.",
+        description:
+          "From the ingest receiving the CRM webhook to Talkover accepting the call (201), limiter waits and retries included. With tracing on, the dots are exemplars: a call's trace in Jaeger.",
         unit: "s",
-        targets: quantiles("callbridge_worker_webhook_to_call_seconds"),
+        targets: quantiles("callbridge_worker_webhook_to_call_seconds", { exemplars: true }),
       }),
     )
     .withPanel(
       timeseries({
         title: "Talkover API latency p50 / p95 / p99",
-        description: "Duration of one POST /campaigns/{id}/call attempt, limiter wait excluded.",
+        description:
+          "Duration of one POST /campaigns/{id}/call attempt, limiter wait excluded. With tracing on, the dots are exemplars: an attempt's trace in Jaeger.",
         unit: "s",
-        targets: quantiles("callbridge_worker_api_request_duration_seconds"),
+        targets: quantiles("callbridge_worker_api_request_duration_seconds", { exemplars: true }),
       }),
     )
     .withPanel(

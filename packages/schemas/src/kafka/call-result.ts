@@ -25,7 +25,10 @@ const CallResultBase = z.object({
    * The W3C trace id (32 lower-case hex digits) of the trace this request was processed in,
    * from the webhook to this event; present when the worker traces (OpenTelemetry on).
    */
-  trace_id: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  trace_id: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 
 /**
