@@ -16,7 +16,7 @@ const ingest = EXPECTED.ingestService;
 const worker = EXPECTED.workerService;
 const WHOLE: SpanView[] = [
   span("01", undefined, ingest, "server", EXPECTED.webhookSpan, "202"),
-  span("02", "01", ingest, "internal", "verify webhook"),
+  span("02", "01", ingest, "internal", "a step of the webhook"),
   span("03", "01", ingest, "producer", "send call-requests"),
   span("04", "03", worker, "consumer", "process call-requests"),
   span("05", "04", worker, "internal", "call attempt"),

@@ -13,6 +13,7 @@ export interface ReceivedSpan {
   readonly kind: number;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly links: readonly { readonly traceId: string; readonly spanId: string }[];
+  readonly events: readonly { readonly name: string; readonly attributes: Readonly<Record<string, unknown>> }[];
 }
 
 interface OtlpValue {
@@ -34,6 +35,7 @@ interface OtlpSpan {
   kind: number;
   attributes?: OtlpAttribute[];
   links?: { traceId: string; spanId: string }[];
+  events?: { name: string; attributes?: OtlpAttribute[] }[];
 }
 interface OtlpExport {
   resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
@@ -97,6 +99,7 @@ export class OtlpReceiver {
             kind: span.kind,
             attributes: attributesOf(span.attributes),
             links: (span.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+            events: (span.events ?? []).map((e) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
           });
         }
       }

@@ -11,7 +11,7 @@ import { type WriteOutcome, writeEvents } from "../delivery/write-events.js";
 import { type OptOutOutcome, type OptOutWrite, writeOptOuts } from "../delivery/write-opt-outs.js";
 import type { EventOutcome, IngestMetrics, RequestOutcome } from "../metrics.js";
 import { JSON_CONTENT_TYPE, mediaTypeOf, type Source, type SourceReply, type WebhookSummary } from "../sources/source.js";
-import { endWebhookSpan, inSyncSpan, producing, startWebhookSpan } from "./webhook-span.js";
+import { annotated, endWebhookSpan, producing, startWebhookSpan } from "./webhook-span.js";
 
 export interface WebhookDeps {
   readonly sources: ReadonlyMap<string, Source>;
@@ -84,8 +84,7 @@ async function handleWebhook(
   const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const now = deps.nowMs();
   const request = { method: req.method, url: `${deps.publicBaseUrl}${req.originalUrl}`, headers: req.headers, rawBody };
-  const verdict = inSyncSpan(
-    "verify webhook",
+  const verdict = annotated(
     () => source.verify(request, now),
     (v) => ({ "callbridge.webhook.verified": v.ok }),
   );
@@ -97,8 +96,7 @@ async function handleWebhook(
       : finish(res, source, "bad_request", source.refused(400, rejection.reason), startedAt);
   }
 
-  const routed = inSyncSpan(
-    "route events",
+  const routed = annotated(
     () => routeEvents(source, deps.routing, verdict.events, new Date(now)),
     (r) => ({ "callbridge.webhook.events": verdict.events.length, "callbridge.webhook.ignored": r.ignored }),
   );

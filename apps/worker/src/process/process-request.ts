@@ -10,7 +10,7 @@ import { ABORTED, type Retrying, retrying } from "./ledger-retry.js";
 import { type DeadLetterDraft, letterEnd } from "./letters.js";
 import type { ProcessorDeps, ProcessSignals } from "./processor-deps.js";
 import { type RequestLog, requestLog } from "./request-log.js";
-import { answerSpan, attemptSpan, kindOf, limiterWaitSpan } from "./request-spans.js";
+import { answerEvent, attemptSpan, kindOf, limiterWait } from "./request-spans.js";
 import { describe, send } from "./send-attempt.js";
 import { sleep } from "./sleep.js";
 import { deferredEnd, notActiveLetter, parkedEnd, resumedState, type Waiting, type WaitReason } from "./waiting-ends.js";
@@ -88,7 +88,7 @@ class RequestRun {
       if (parked) return parked;
       this.deps.metrics.redrives.inc();
     }
-    const begun = await answerSpan("ledger begin", "callbridge.ledger.answer", () => this.claimOrPlaced(), kindOf);
+    const begun = await answerEvent("ledger begin", "callbridge.ledger.answer", () => this.claimOrPlaced(), kindOf);
     if (begun === ABORTED) return ABANDONED;
     if (begun.kind === "settled") return SETTLED;
     if (begun.kind === "placed") {
@@ -172,19 +172,19 @@ class RequestRun {
     return undefined;
   }
 
-  /** One turn through the limiter, in a `call attempt` span whose `limiter wait` child lasts until the slot is ours. */
+  /** One turn through the limiter, in a `call attempt` span (with how long the limiter held it). */
   private attempt() {
     return attemptSpan(this.state.calls + 1, () => this.attemptInSlot(), describe);
   }
 
   private attemptInSlot() {
     const { deps, request } = this;
-    const endWait = limiterWaitSpan();
+    const slotTaken = limiterWait();
     // The limiter runs tasks from its own queue: the task is bound to this request's trace context.
     const task = context.bind(
       context.active(),
       async (): Promise<AttemptOutcome | typeof CLAIM_LOST | typeof LEDGER_DOWN | typeof GUARD_CHANGED> => {
-        endWait();
+        slotTaken();
         if (deps.circuit.isOpen) return { kind: "circuit_open" };
         try {
           // A long wait for the limiter may have outlasted the window, or met an opt-out.
@@ -202,21 +202,19 @@ class RequestRun {
         return send(request, request.allow_duplicates && !this.state.ambiguous, deps, this.signals.hard, this.now);
       },
     );
-    return deps.gate
-      .run(
-        request.campaign_id,
-        task,
-        this.signals.stop,
-        // An earlier attempt may have landed: its 409 tells us so only while that call is queued or active.
-        this.state.ambiguous,
-      )
-      .finally(endWait);
+    return deps.gate.run(
+      request.campaign_id,
+      task,
+      this.signals.stop,
+      // An earlier attempt may have landed: its 409 tells us so only while that call is queued or active.
+      this.state.ambiguous,
+    );
   }
 
   /** Records how the request ended in the ledger, then ends it (abandoned if shutdown cut the record short). */
   private async end(outcome: Finish, end: Finished | Deferred): Promise<RequestEnd> {
     const finish = () => this.afterCall(() => this.deps.claims.finish(this.key, outcome));
-    const ours = await answerSpan("ledger finish", "callbridge.ledger.ours", finish, (answer) => String(answer));
+    const ours = await answerEvent("ledger finish", "callbridge.ledger.ours", finish, (answer) => String(answer));
     if (ours === ABORTED) return ABANDONED;
     this.ended = true;
     if (!ours) {
@@ -235,7 +233,7 @@ class RequestRun {
   /** The recipient guard's verdict: undefined to go on to the call; else the end (deferred or suppressed). */
   private async guarded(): Promise<RequestEnd | undefined> {
     const { deps, request } = this;
-    const verdict = await answerSpan(
+    const verdict = await answerEvent(
       "recipient guard",
       "callbridge.guard.verdict",
       () => this.beforeCall(() => deps.guard.check(request, this.state.ambiguous)),
