@@ -20,19 +20,19 @@ export function exemplarsWhenTracing(): { enableExemplars: boolean } {
 }
 
 /**
- * Observes one labelled series of `histogram` (made with exemplarsWhenTracing), attaching the
- * active span's trace id as the bucket's exemplar (`trace_id`, what Grafana links to the trace
- * backend by). With tracing off it is the series' plain `observe`.
+ * Observes one labelled series of `histogram` (made with exemplarsWhenTracing), attaching a
+ * trace id as the bucket's exemplar (`trace_id`, what Grafana links to the trace backend by):
+ * the one given, else the active span's. With tracing off it is the series' plain `observe`.
  */
 export function tracedObserver<L extends string>(
   histogram: Histogram<L>,
   labels: Partial<Record<L, string>>,
-): { observe(seconds: number): void } {
+): { observe(seconds: number, traceId?: string): void } {
   const child = histogram.labels(labels);
   if (!tracingOn()) return child;
   return {
-    observe(seconds) {
-      const exemplarLabels = activeExemplar();
+    observe(seconds, traceId) {
+      const exemplarLabels = traceId === undefined ? activeExemplar() : { trace_id: traceId };
       // prom-client types exemplar labels as the series' own label names; any names are accepted.
       if (exemplarLabels) histogram.observe({ labels, value: seconds, exemplarLabels: exemplarLabels as LabelValues<L> });
       else child.observe(seconds);

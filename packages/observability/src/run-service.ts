@@ -27,6 +27,12 @@ export interface ServiceDefinition<C extends { readonly logLevel: LoggerConfig["
    * not restart), which ends the process with exit code 1.
    */
   start(context: ServiceContext<C>): Promise<{ readonly failed?: Promise<Error> } | undefined>;
+  /**
+   * With tracing on: whether spans find their parent through an AsyncLocalStorage context
+   * manager (the default), or the service passes contexts by hand (`false`; log lines then carry
+   * trace ids only where the service adds them).
+   */
+  readonly asyncTraceContext?: boolean;
   /** One line for a start-up failure the service knows (no stack trace), or undefined for a crash. */
   describeStartupError?(error: unknown): string | undefined;
 }
@@ -56,8 +62,10 @@ export async function runService<C extends { readonly logLevel: LoggerConfig["le
   }
   const { config } = loaded;
   const traced = tracingSettings.settings.enabled;
-  const logger = createLogger({ name: definition.name, level: config.logLevel, ...(traced ? { mixin: activeTraceFields } : {}) });
-  const tracing = startTracing(tracingSettings.settings, `callbridge-${definition.name}`, logger);
+  const asyncContext = definition.asyncTraceContext ?? true;
+  const mixin = traced && asyncContext ? { mixin: activeTraceFields } : {};
+  const logger = createLogger({ name: definition.name, level: config.logLevel, ...mixin });
+  const tracing = startTracing(tracingSettings.settings, `callbridge-${definition.name}`, logger, { asyncContext });
   if (tracingSettings.settings.enabled) {
     const { exporters, otlpUrl, protocol } = tracingSettings.settings;
     logger.info({ exporters, ...(exporters.includes("otlp") ? { otlpUrl, protocol } : {}) }, "tracing on");

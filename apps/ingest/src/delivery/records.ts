@@ -1,5 +1,4 @@
 import { fitRecord, fitsAlone, recordBytes, type TopicRecord } from "@callbridge/kafka";
-import { traceHeaders } from "@callbridge/observability";
 import type { RouteOutcome } from "@callbridge/routes";
 import {
   CALL_REQUEST_SCHEMA_ID,
@@ -48,10 +47,11 @@ export function sizedRecordsFor(
   topics: IngestTopics,
   now: Date,
   limits: TopicLimits,
+  traceHeaders: Readonly<Record<string, string>> = {},
 ): SizedRecords {
   const records: TopicRecord[] = [];
   for (const outcome of outcomes) {
-    const record = recordFor(outcome, source, topics, now);
+    const record = recordFor(outcome, source, topics, now, traceHeaders);
     if (outcome.kind === "call") {
       if (!fitsAlone(record.record, limits.callRequests)) {
         return { ok: false, bytes: recordBytes(record.record), limitBytes: limits.callRequests };
@@ -80,9 +80,15 @@ export function sizedRecordsFor(
  * far as it got, plus the original event, so it can be fixed and replayed. An opt-out without a
  * usable number becomes the same kind of letter, flagged with OPT_OUT_HEADER and without a
  * campaign, holding what the opt-out found: it cannot be replayed as a call. With tracing on,
- * both carry the W3C `traceparent` of the span that wrote them (the webhook's produce span).
+ * both carry `traceHeaders`: the W3C `traceparent` of the span that wrote them (the webhook's produce span).
  */
-export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestTopics, now: Date): TopicRecord {
+export function recordFor(
+  outcome: KafkaOutcome,
+  source: Source,
+  topics: IngestTopics,
+  now: Date,
+  traceHeaders: Readonly<Record<string, string>> = {},
+): TopicRecord {
   if (outcome.kind === "call") {
     return {
       topic: topics.callRequests,
@@ -95,7 +101,7 @@ export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestT
           [REQUEST_HEADERS.sourceKind]: source.kind,
           [REQUEST_HEADERS.sourceId]: source.id,
           [REQUEST_HEADERS.route]: outcome.route.name,
-          ...traceHeaders(),
+          ...traceHeaders,
         },
       },
     };
@@ -120,7 +126,7 @@ export function recordFor(outcome: KafkaOutcome, source: Source, topics: IngestT
         [DLQ_HEADERS.sourceKind]: source.kind,
         [DLQ_HEADERS.route]: outcome.route.name,
         [CONNECT_ERROR_HEADERS.exceptionMessage]: `invalid_phone: ${message}`,
-        ...traceHeaders(),
+        ...traceHeaders,
       },
     },
   };

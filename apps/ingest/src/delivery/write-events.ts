@@ -41,9 +41,16 @@ let writes = 0;
  * Writes a webhook's routed events once: claims their keys (concurrent deliveries of one event
  * wait for each other, see claimEvents), sizes the records against the topics' limits, sends
  * them (acks=all) and remembers them as delivered once acknowledged. A failed write gives its
- * claims back, so the sender's retry, or a delivery waiting on it, writes them.
+ * claims back, so the sender's retry, or a delivery waiting on it, writes them. `traceHeaders`
+ * (the produce span's W3C `traceparent`, with tracing on) go on every record.
  */
-export async function writeEvents(deps: WriteDeps, source: Source, outcomes: readonly KafkaOutcome[], now: Date): Promise<WriteOutcome> {
+export async function writeEvents(
+  deps: WriteDeps,
+  source: Source,
+  outcomes: readonly KafkaOutcome[],
+  now: Date,
+  traceHeaders: Readonly<Record<string, string>> = {},
+): Promise<WriteOutcome> {
   const log = deps.logger;
   writes += 1;
   const owner = `${PROCESS_ID}:${writes}`;
@@ -66,7 +73,7 @@ export async function writeEvents(deps: WriteDeps, source: Source, outcomes: rea
   const mine = new Set(claim.claimed);
   // First occurrence of each claimed key: an event listed twice in one webhook is written once.
   const fresh = outcomes.filter((o) => mine.delete(o.idempotencyKey));
-  const sized = sizedRecordsFor(fresh, source, deps.topics, now, deps.limits);
+  const sized = sizedRecordsFor(fresh, source, deps.topics, now, deps.limits, traceHeaders);
   if (!sized.ok) {
     await release(claim.claimed);
     return { kind: "too_large", bytes: sized.bytes, limitBytes: sized.limitBytes };

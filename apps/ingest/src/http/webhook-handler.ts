@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from "node:http";
 import type { TopicRecord } from "@callbridge/kafka";
-import { context, type Logger, tracingOn } from "@callbridge/observability";
+import { type Logger, tracingOn } from "@callbridge/observability";
 import { type RoutedWebhook, type RoutingTable, routeEvents } from "@callbridge/routes";
 import { maskPhoneNumbersIn } from "@callbridge/schemas";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
@@ -11,7 +11,7 @@ import { type WriteOutcome, writeEvents } from "../delivery/write-events.js";
 import { type OptOutOutcome, type OptOutWrite, writeOptOuts } from "../delivery/write-opt-outs.js";
 import type { EventOutcome, IngestMetrics, RequestOutcome } from "../metrics.js";
 import { JSON_CONTENT_TYPE, mediaTypeOf, type Source, type SourceReply, type WebhookSummary } from "../sources/source.js";
-import { annotated, endWebhookSpan, producing, startWebhookSpan } from "./webhook-span.js";
+import { annotated, endWebhookSpan, producing, startWebhookSpan, webhookTraceFields, webhookTraceId } from "./webhook-span.js";
 
 export interface WebhookDeps {
   readonly sources: ReadonlyMap<string, Source>;
@@ -52,22 +52,17 @@ export function webhookHandler(deps: WebhookDeps): RequestHandler<{ sourceId: st
   const readBody = express.raw({ type: () => true, limit: deps.maxBodyBytes, inflate: true });
   const failed = failure(deps.maxBodyBytes, log, finish);
   const writeDeps = { ...deps, logger: log };
-  const handle: RequestHandler<{ sourceId: string }> = (req, res, next) => {
+  return (req, res, next) => {
     const startedAt = performance.now();
+    if (tracingOn()) startWebhookSpan(req, res, req.params.sourceId);
     const source = admit(deps, finish, req, res, startedAt);
     if (!source) return;
-    // The body arrives on the socket's callbacks, outside the webhook's trace context: bound back to it.
-    const bodyRead = context.bind(context.active(), (error?: unknown) => {
+    readBody(req, res, (error?: unknown) => {
       if (error) return failed(error, source, res, startedAt, next);
       handleWebhook(writeDeps, finish, source, req, res, startedAt).catch((thrown: unknown) =>
         failed(thrown, source, res, startedAt, next),
       );
     });
-    readBody(req, res, bodyRead);
-  };
-  return (req, res, next) => {
-    if (!tracingOn()) return handle(req, res, next);
-    context.with(startWebhookSpan(req, res, req.params.sourceId), () => handle(req, res, next));
   };
 }
 
@@ -80,11 +75,13 @@ async function handleWebhook(
   res: Response,
   startedAt: number,
 ): Promise<void> {
-  const log = deps.logger;
+  // With tracing on, the webhook's lines name its trace and span.
+  const log = tracingOn() ? deps.logger.child(webhookTraceFields(res)) : deps.logger;
   const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const now = deps.nowMs();
   const request = { method: req.method, url: `${deps.publicBaseUrl}${req.originalUrl}`, headers: req.headers, rawBody };
   const verdict = annotated(
+    res,
     () => source.verify(request, now),
     (v) => ({ "callbridge.webhook.verified": v.ok }),
   );
@@ -97,6 +94,7 @@ async function handleWebhook(
   }
 
   const routed = annotated(
+    res,
     () => routeEvents(source, deps.routing, verdict.events, new Date(now)),
     (r) => ({ "callbridge.webhook.events": verdict.events.length, "callbridge.webhook.ignored": r.ignored }),
   );
@@ -115,8 +113,11 @@ async function handleWebhook(
     return finish(res, source, "unavailable", reply, startedAt);
   }
   const toKafka = routed.outcomes.filter((o): o is KafkaOutcome => o.kind !== "opt_out");
-  const keys = tracingOn() ? toKafka.map((o) => o.idempotencyKey) : [];
-  const outcome = await producing(deps.topics.callRequests, keys, () => writeEvents(deps, source, toKafka, new Date(now)));
+  const keys = () => toKafka.map((o) => o.idempotencyKey);
+  const writeDeps = tracingOn() ? { ...deps, logger: log } : deps;
+  const outcome = await producing(res, deps.topics.callRequests, keys, (trace) =>
+    writeEvents(writeDeps, source, toKafka, new Date(now), trace),
+  );
   if (outcome.kind !== "written") return finish(res, source, ...refusal(outcome, source, log), startedAt);
 
   const summary = countAccepted(deps.metrics, source, verdict.events.length, routed, outcome, optOuts.written);
@@ -140,7 +141,7 @@ function failure(maxBodyBytes: number, log: Logger, finish: Finish): Failed {
     if (error.status !== undefined && error.status >= 400 && error.status < 500) {
       return finish(res, source, "bad_request", source.refused(400, "the body could not be read"), startedAt);
     }
-    log.error({ err: thrown, source: source.id }, "webhook failed");
+    log.error({ err: thrown, source: source.id, ...(tracingOn() ? webhookTraceFields(res) : {}) }, "webhook failed");
     return finish(res, source, "error", source.refused(500, "internal error"), startedAt);
   };
 }
@@ -217,7 +218,7 @@ function finisher(metrics: IngestMetrics, draining: () => boolean): Finish {
   return (res, source, outcome, reply, startedAt) => {
     const sourceLabel = source?.id ?? "unknown";
     metrics.requestsOf(sourceLabel)(outcome).inc();
-    metrics.requestDurationOf(sourceLabel).observe((performance.now() - startedAt) / 1000);
+    metrics.requestDurationOf(sourceLabel).observe((performance.now() - startedAt) / 1000, tracingOn() ? webhookTraceId(res) : undefined);
     const headers: OutgoingHttpHeaders = {
       "content-type": reply.contentType,
       "content-length": Buffer.byteLength(reply.body),

@@ -1,7 +1,7 @@
 import { type Attributes, type Context, context, type Link, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 
 export type { Attributes, Context, Link, Span } from "@opentelemetry/api";
-export { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+export { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 
 let on = false;
 
@@ -70,10 +70,17 @@ export function failSpan(span: Span | undefined, error: unknown, type?: string):
 /** The active span's ids for a log line (`trace_id`, `span_id`), or undefined outside a sampled span. */
 export function activeTraceFields(): { trace_id: string; span_id: string } | undefined {
   if (!on) return undefined;
-  const span = trace.getActiveSpan();
+  return spanTraceFields(trace.getActiveSpan());
+}
+
+/**
+ * A span's ids for a log line or an exemplar (`trace_id`, `span_id`), or undefined: no span, or
+ * one not sampled (never exported, so its ids would lead nowhere).
+ */
+export function spanTraceFields(span: Span | undefined): { trace_id: string; span_id: string } | undefined {
   if (!span) return undefined;
   const { traceId, spanId, traceFlags } = span.spanContext();
-  // 0x01: sampled. An unsampled span is never exported, so its ids would lead nowhere.
+  // 0x01: sampled.
   return traceFlags & 1 ? { trace_id: traceId, span_id: spanId } : undefined;
 }
 

@@ -18,8 +18,8 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
 
 /**
  * Registers the process's tracer provider (the global one `@opentelemetry/api` hands out), the
- * W3C Trace Context propagator and an AsyncLocalStorage context manager, so spans started in
- * this process find their parent across `await`s. Off settings register nothing: the API's
+ * W3C Trace Context propagator and (unless `asyncContext: false`) an AsyncLocalStorage context
+ * manager, so spans started in this process find their parent across `await`s. Off settings register nothing: the API's
  * no-op tracer answers, and callbridge's helpers skip their work (see `tracingOn`).
  *
  * Spans are batched (OTEL_BSP_* tune the batch) and sent to the OTLP/HTTP endpoint; the
@@ -27,7 +27,12 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
  * comes from OTEL_TRACES_SAMPLER (default parentbased_always_on: a sender's sampled flag is
  * followed). An export that fails is logged by the SDK at most as a warning, never thrown.
  */
-export function startTracing(settings: TracingSettings, defaultServiceName: string, logger?: Logger): Tracing {
+export function startTracing(
+  settings: TracingSettings,
+  defaultServiceName: string,
+  logger?: Logger,
+  options: { readonly asyncContext?: boolean } = {},
+): Tracing {
   if (!settings.enabled) return OFF;
   if (logger) {
     const log = logger.child({ component: "tracing" });
@@ -52,7 +57,9 @@ export function startTracing(settings: TracingSettings, defaultServiceName: stri
   });
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: defaultServiceName }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new NodeTracerProvider({ resource, spanProcessors });
-  provider.register();
+  // `asyncContext: false` registers no context manager: the active context is always the root,
+  // and the service passes its spans' contexts by hand (cheaper on Node 20, see the ingest).
+  provider.register(options.asyncContext === false ? { contextManager: null } : {});
   setTracingOn(true);
   return {
     enabled: true,
