@@ -157,12 +157,13 @@ describe("one trace from the CRM's webhook to the Talkover call", () => {
       "callbridge.webhook.verified": true,
       "callbridge.webhook.events": 1,
     });
-    const produce = await spanOf(senderTrace, "the ingest's produce span", (s) => s.kind === PRODUCER);
-    expect(produce).toMatchObject({ service: "callbridge-ingest", parentSpanId: server.spanId });
-    expect(produce.attributes["messaging.destination.name"]).toBe(topics.callRequests);
+    const keys = server.attributes["callbridge.idempotency_keys"] as string[];
+    expect(keys).toEqual([expect.stringMatching(/^standard:msg_lead-.*:now$/)]);
 
+    // The record carried the webhook's span: the worker's span of the request is its child.
     const processed = await spanOf(senderTrace, "the worker's process span", (s) => s.kind === CONSUMER);
-    expect(processed).toMatchObject({ service: "callbridge-worker", parentSpanId: produce.spanId });
+    expect(processed).toMatchObject({ service: "callbridge-worker", parentSpanId: server.spanId });
+    expect(processed.attributes["callbridge.idempotency_key"]).toBe(keys[0]);
     expect(processed.attributes).toMatchObject({ "callbridge.outcome": "placed", "callbridge.campaign.id": "campaign-uuid-1" });
     expect(String(processed.attributes["callbridge.to"])).not.toContain(phone);
 

@@ -115,9 +115,7 @@ async function handleWebhook(
   const toKafka = routed.outcomes.filter((o): o is KafkaOutcome => o.kind !== "opt_out");
   const keys = () => toKafka.map((o) => o.idempotencyKey);
   const writeDeps = tracingOn() ? { ...deps, logger: log } : deps;
-  const outcome = await producing(res, deps.topics.callRequests, keys, (trace) =>
-    writeEvents(writeDeps, source, toKafka, new Date(now), trace),
-  );
+  const outcome = await producing(res, keys, (trace) => writeEvents(writeDeps, source, toKafka, new Date(now), trace));
   if (outcome.kind !== "written") return finish(res, source, ...refusal(outcome, source, log), startedAt);
 
   const summary = countAccepted(deps.metrics, source, verdict.events.length, routed, outcome, optOuts.written);
