@@ -96,7 +96,12 @@ async function handleWebhook(
   const routed = annotated(
     res,
     () => routeEvents(source, deps.routing, verdict.events, new Date(now)),
-    (r) => ({ "callbridge.webhook.events": verdict.events.length, "callbridge.webhook.ignored": r.ignored }),
+    (r) => ({
+      "callbridge.webhook.events": verdict.events.length,
+      "callbridge.webhook.ignored": r.ignored,
+      // Events whose number is unusable: dead-lettered here (invalid_phone), never sent to the worker.
+      "callbridge.webhook.invalid_phone": r.outcomes.filter((o) => o.kind === "invalid_phone" || o.kind === "opt_out_invalid_phone").length,
+    }),
   );
   const optOuts = routed.outcomes.some((o) => o.kind === "opt_out")
     ? await writeOptOuts(

@@ -5,6 +5,7 @@ import { detectResources, envDetector, resourceFromAttributes } from "@opentelem
 import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { Logger } from "pino";
+import { diagLogger } from "./diag-log.js";
 import type { TracingSettings } from "./settings.js";
 import { setTracingOn } from "./spans.js";
 
@@ -25,7 +26,7 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
  * Spans are batched (OTEL_BSP_* tune the batch) and sent to the OTLP/HTTP endpoint; the
  * exporter reads OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION itself; the sampler
  * comes from OTEL_TRACES_SAMPLER (default parentbased_always_on: a sender's sampled flag is
- * followed). An export that fails is logged by the SDK at most as a warning, never thrown.
+ * followed). An export that fails is a warning (diagLogger: one per problem per minute), never thrown.
  */
 export function startTracing(
   settings: TracingSettings,
@@ -34,19 +35,7 @@ export function startTracing(
   options: { readonly asyncContext?: boolean } = {},
 ): Tracing {
   if (!settings.enabled) return OFF;
-  if (logger) {
-    const log = logger.child({ component: "tracing" });
-    diag.setLogger(
-      {
-        error: (message, ...args) => log.warn({ args: args.map(String) }, message),
-        warn: (message, ...args) => log.warn({ args: args.map(String) }, message),
-        info: () => undefined,
-        debug: () => undefined,
-        verbose: () => undefined,
-      },
-      DiagLogLevel.WARN,
-    );
-  }
+  if (logger) diag.setLogger(diagLogger(logger, settings.exporters.includes("otlp") ? settings.otlpUrl : undefined), DiagLogLevel.WARN);
   const spanProcessors: SpanProcessor[] = settings.exporters.map((name) => {
     if (name === "console") return new BatchSpanProcessor(new ConsoleSpanExporter());
     const exporter =
