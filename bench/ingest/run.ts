@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { deleteKafkaInstance, startKafka, uniqueName } from "@callbridge/test-infra";
 import { DEV_SECRETS } from "@callbridge/webhook-samples";
 import { freePort, startNode, stop, waitForHttp } from "../support/processes.js";
+import { CURRENT_INGEST_MAIN, type IngestProcess, startIngest } from "./ingest-process.js";
 import { type LoadOptions, type Measured, measure } from "./load.js";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -23,7 +24,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
  */
 const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 10);
 /** The ingest build to measure; another checkout's `apps/ingest/dist/main.js` measures a before. */
-const INGEST_MAIN = process.env.BENCH_INGEST_MAIN ?? fileURLToPath(new URL("../../apps/ingest/dist/main.js", import.meta.url));
+const INGEST_MAIN = process.env.BENCH_INGEST_MAIN ?? CURRENT_INGEST_MAIN;
 const INGEST_NODE_ARGS = nodeArgs(process.env.BENCH_INGEST_NODE_ARGS);
 const BARE_NODE_ARGS = nodeArgs(process.env.BENCH_BARE_NODE_ARGS);
 /** Least ingest/bare ratio of CPU efficiency (bare CPU-ms per webhook / ingest CPU-ms per webhook). */
@@ -34,10 +35,6 @@ interface Server {
   readonly process: ChildProcess;
 }
 
-interface IngestServer extends Server {
-  readonly metricsUrl: string;
-}
-
 interface Round {
   readonly bare: Measured;
   readonly ingest: Measured;
@@ -46,26 +43,14 @@ interface Round {
   readonly cpu_ratio: number;
 }
 
-async function startServers(brokers: string): Promise<{ ingest: IngestServer; bare: Server }> {
-  const ingestPort = await freePort();
+async function startServers(brokers: string): Promise<{ ingest: IngestProcess; bare: Server }> {
   const barePort = await freePort();
-  const metricsPort = await freePort();
-  const ingest = startNode([...INGEST_NODE_ARGS, INGEST_MAIN], {
-    KAFKA_BROKERS: brokers,
-    PORT: String(ingestPort),
-    METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: "warn",
-    CALL_REQUESTS_TOPIC: uniqueName("bench-requests"),
-    DLQ_TOPIC: uniqueName("bench-dlq"),
-  });
+  const ingest = await startIngest({ brokers, main: INGEST_MAIN, nodeArgs: INGEST_NODE_ARGS });
   const bare = startNode([...BARE_NODE_ARGS, "--import", "tsx", fileURLToPath(new URL("./bare-server.ts", import.meta.url))], {
     PORT: String(barePort),
     SECRET: DEV_SECRETS.standardWebhooksSecret,
   });
-  return {
-    ingest: { url: `http://127.0.0.1:${ingestPort}`, process: ingest, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` },
-    bare: { url: `http://127.0.0.1:${barePort}`, process: bare },
-  };
+  return { ingest, bare: { url: `http://127.0.0.1:${barePort}`, process: bare } };
 }
 
 function run(server: Server, options: LoadOptions): Promise<Measured> {
@@ -100,7 +85,7 @@ async function alternatingRounds(bare: Server, ingest: Server): Promise<Round[]>
 }
 
 /** Records per produce call over the whole run, from the ingest's own histogram. */
-async function meanBatchRecords(ingest: IngestServer): Promise<number> {
+async function meanBatchRecords(ingest: IngestProcess): Promise<number> {
   const text = await (await fetch(ingest.metricsUrl)).text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
   return round3(read("callbridge_ingest_produce_batch_records_sum") / read("callbridge_ingest_produce_batch_records_count"));

@@ -16,7 +16,8 @@ const TOKEN = "talq_test_token";
 /** Seconds of a rate run before the measured ones. */
 const WARM_UP_SECONDS = 15;
 const logger = createLogger({ name: "bench", level: "silent" });
-const workerEntry = fileURLToPath(new URL("../../apps/worker/dist/main.js", import.meta.url));
+/** This checkout's worker build. */
+export const CURRENT_WORKER_MAIN = fileURLToPath(new URL("../../apps/worker/dist/main.js", import.meta.url));
 const simEntry = fileURLToPath(new URL("../../apps/talkover-sim/dist/main.js", import.meta.url));
 const rawLoopEntry = fileURLToPath(new URL("./raw-loop.ts", import.meta.url));
 
@@ -144,21 +145,32 @@ async function watch<T>(sim: Sim, done: (calls: number, at: number) => T | undef
 /**
  * The worker with no rate limit, `concurrency` calls at once, draining `count` pre-produced
  * requests: its steady throughput (between 10% and 90% of them) and its CPU per call there.
+ * `main` runs another build (another checkout's `apps/worker/dist/main.js`), with `nodeArgs`
+ * and extra `env` (such as OTEL_* variables) over the bench's own.
  */
 export async function workerThroughput(
   brokers: string,
   sim: Sim,
-  options: { partitions: number; count: number; concurrency: number; redisUrl?: string },
+  options: {
+    partitions: number;
+    count: number;
+    concurrency: number;
+    redisUrl?: string;
+    main?: string;
+    nodeArgs?: readonly string[];
+    env?: Readonly<Record<string, string>>;
+  },
 ): Promise<Throughput> {
   await sim.reset();
   const topic = uniqueName(`bench-${options.partitions}p`);
   await produce(brokers, topic, options.partitions, options.count);
-  const worker = startNode([workerEntry], {
+  const worker = startNode([...(options.nodeArgs ?? []), options.main ?? CURRENT_WORKER_MAIN], {
     ...workerEnv(brokers, sim, topic, {
       PORT: String(await freePort()),
       RATE_LIMIT_PER_SECOND: "0",
       MAX_CONCURRENT_CALLS: String(options.concurrency),
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      ...options.env,
     }),
   });
   const pid = worker.pid as number;
@@ -204,7 +216,7 @@ export async function limiterRate(
   const workers = [];
   for (let i = 0; i < options.replicas; i++) {
     workers.push(
-      startNode([workerEntry], {
+      startNode([CURRENT_WORKER_MAIN], {
         ...workerEnv(brokers, sim, topic, {
           KAFKA_GROUP_ID: group,
           PORT: String(await freePort()),
@@ -266,7 +278,7 @@ export async function backlog(brokers: string, sim: Sim, count: number): Promise
   const topic = uniqueName("bench-backlog");
   await produce(brokers, topic, 12, count);
   const startedAt = Date.now();
-  const worker = startNode([workerEntry], {
+  const worker = startNode([CURRENT_WORKER_MAIN], {
     ...workerEnv(brokers, sim, topic, { PORT: String(await freePort()), RATE_LIMIT_PER_SECOND: "0", MAX_CONCURRENT_CALLS: "32" }),
   });
   const pid = worker.pid as number;
