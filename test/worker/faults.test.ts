@@ -1,4 +1,12 @@
-import { deleteKafkaInstance, freePort, restartKafka, startKafka, startRedisServer, uniqueName } from "@callbridge/test-infra";
+import {
+  deleteKafkaInstance,
+  freePort,
+  freePortBelowEphemeralRange,
+  restartKafka,
+  startKafka,
+  startRedisServer,
+  uniqueName,
+} from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests, readAll } from "../support/kafka.js";
 import { callsPerKey, everyRequestPlacedOnce } from "../support/sim-calls.js";
@@ -222,7 +230,7 @@ describe("faults", () => {
   it("the broker restarted mid-run: the worker resumes", { timeout: 240_000 }, async () => {
     const instance = uniqueName("worker-broker");
     const env = process.env;
-    const broker = await startKafka({ name: instance, env, fresh: true });
+    const broker = await startKafka({ name: instance, env, fresh: true, port: await freePortBelowEphemeralRange() });
     cleanups.push(() => deleteKafkaInstance({ name: instance, env }));
     const sim = await startSimulator();
     cleanups.push(() => sim.sim.close());

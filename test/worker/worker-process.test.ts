@@ -1,4 +1,4 @@
-import { deleteKafkaInstance, freePort, startKafka, stopKafka, uniqueName } from "@callbridge/test-infra";
+import { deleteKafkaInstance, freePort, freePortBelowEphemeralRange, startKafka, stopKafka, uniqueName } from "@callbridge/test-infra";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createTopics, eventually, produceRequests } from "../support/kafka.js";
 import { type RunningSimulator, SIM_TOKEN, startSimulator } from "../support/simulator.js";
@@ -67,7 +67,7 @@ describe("node apps/worker/dist/main.js", () => {
   }, async () => {
     const instance = uniqueName("worker-readyz");
     cleanups.push(() => deleteKafkaInstance({ name: instance, env: process.env }));
-    const broker = await startKafka({ name: instance, env: process.env, fresh: true });
+    const broker = await startKafka({ name: instance, env: process.env, fresh: true, port: await freePortBelowEphemeralRange() });
     const sim = await startSimulator();
     cleanups.push(() => sim.sim.close());
     const topics = await createTopics(broker.brokers, 1);

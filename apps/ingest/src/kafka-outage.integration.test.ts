@@ -1,4 +1,4 @@
-import { deleteKafkaInstance, startKafka, stopKafka, uniqueName } from "@callbridge/test-infra";
+import { deleteKafkaInstance, freePortBelowEphemeralRange, startKafka, stopKafka, uniqueName } from "@callbridge/test-infra";
 import { DEV_SECRETS, sendWebhook, standardWebhook } from "@callbridge/webhook-samples";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTestIngest, type TestIngest } from "./test-support/start-ingest.js";
@@ -60,7 +60,8 @@ async function untilReadyz(t: TestIngest, status: number): Promise<Record<string
 
 describe("Kafka outage", () => {
   it("answers 503 while the broker is down, and every 2xx is in the topic exactly once afterwards", { timeout: 180_000 }, async () => {
-    const broker = await startKafka({ name: instance, env, fresh: true });
+    // Restarted below on the same port: one outside the ephemeral range, which no outgoing connection takes meanwhile.
+    const broker = await startKafka({ name: instance, env, fresh: true, port: await freePortBelowEphemeralRange() });
     ingest = await startTestIngest(broker.brokers, { env: { PRODUCE_TIMEOUT_MS: "1500" } });
     const t = ingest;
 

@@ -1,1 +1,1 @@
-export { freePort, portFree } from "./ports.js";
+export { freePort, freePortBelowEphemeralRange, portFree } from "./ports.js";

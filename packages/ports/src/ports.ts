@@ -26,3 +26,15 @@ export async function freePort(): Promise<number> {
   if (address === null || typeof address === "string") throw new Error("could not find a free port");
   return address.port;
 }
+
+/**
+ * A free port below Linux's ephemeral range (32768 and up), for a server a test stops and starts
+ * again on the same port: while it is down, an outgoing connection of another test could take a
+ * port in that range as its source port, and the server would then come back elsewhere.
+ */
+export async function freePortBelowEphemeralRange(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await portFree(port)) return port;
+  }
+}

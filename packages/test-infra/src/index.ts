@@ -1,5 +1,5 @@
 export { deleteKafkaInstance, killKafka, restartKafka, startKafka, stopKafka } from "@callbridge/kafka-launcher";
-export { freePort } from "@callbridge/ports";
+export { freePort, freePortBelowEphemeralRange } from "@callbridge/ports";
 export { containerRuntimeAvailable } from "./container-runtime.js";
 export { KAFKA_IMAGE, type ProvidedKafka, provideKafka } from "./kafka-provider.js";
 export { uniqueName } from "./names.js";
